@@ -1,0 +1,1 @@
+"""dar-transfer."""

@@ -1,0 +1,34 @@
+"""The ``dar-transfer`` command: one verb per stage of pretrain -> export -> finetune -> report."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from .sampling import plan
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog='dar-transfer',
+        description='Drop-and-Refresh sampling: plan, pretrain, export, fine-tune, report.')
+    subparsers = parser.add_subparsers(dest='verb', required=True, metavar='VERB')
+    plan.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(format='%(levelname)s: %(message)s', level=logging.INFO,
+                        stream=sys.stderr)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, TypeError) as error:
+        # Invalid settings are usage errors: argparse's message format and exit code 2.
+        parser.exit(2, f'dar-transfer {args.verb}: error: {error}\n')
+
+
+if __name__ == '__main__':
+    sys.exit(main())
