@@ -64,6 +64,7 @@ def test_target_cost_unreachable_when_nothing_drops(capsys):
     (['--keep', '0.5', '--warmup', '12'], '--warmup (warmup_epochs) must be < max_epochs (12)'),
     (['--keep', '0.5', '--warmup', '-1'], '--warmup (warmup_epochs) must be >= 0, got -1'),
     (['--keep', '0.5', '--refresh', '13'], '--refresh (refresh_epochs) must lie in 1..12'),
+    (['--keep', '0.5', '--refresh', '0'], '--refresh (refresh_epochs) must be >= 1'),
     (['--keep', '0.5', '--refresh', '4', '4'], '--refresh (refresh_epochs) must be distinct'),
     (['--keep', '0.5', '--active', '0'], '--active (active_epochs) must be >= 1, got 0'),
     (['--keep', '0.5', '--num-samples', '0'], '--num-samples must be >= 1, got 0'),

@@ -105,7 +105,7 @@ def test_paper_imagenet_settings(semantics, expected):
     (dict(max_epochs=10, warmup_epochs=10), ValueError, 'warmup_epochs must be < max_epochs'),
     (dict(max_epochs=0), ValueError, 'max_epochs must be >= 1'),
     (dict(max_epochs=10, active_epochs=0), ValueError, 'active_epochs must be >= 1'),
-    (dict(max_epochs=10, refresh_epochs=[0]), ValueError, 'refresh_epochs must lie in 1..10'),
+    (dict(max_epochs=10, refresh_epochs=[0]), ValueError, 'refresh_epochs must be >= 1'),
     (dict(max_epochs=10, refresh_epochs=[11]), ValueError, 'refresh_epochs must lie in 1..10'),
     (dict(max_epochs=10, refresh_epochs=[3, 3]), ValueError, 'must be distinct'),
     (dict(max_epochs=10, refresh_epochs=[2.5]), TypeError, 'refresh_epochs must hold integers'),

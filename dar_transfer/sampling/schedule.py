@@ -54,6 +54,34 @@ def kept_size(size: int, keep_ratio: float) -> int:
     return math.ceil(ratio * size)
 
 
+def check_parameters(*, warmup_epochs: int, interval: int, keep_ratio: float,
+                     active_epochs: int | None, refresh_epochs: Iterable[int],
+                     semantics: str) -> None:
+    """Validate the DaR parameters that do not depend on ``max_epochs``.
+
+    The sampler calls this when it is built, before the runner's ``max_epochs`` is
+    known; :class:`DaRSchedule` adds the checks against ``max_epochs``.
+    """
+    _check_int('warmup_epochs', warmup_epochs, 0)
+    _check_int('interval', interval, 1)
+    check_keep_ratio(keep_ratio)
+    if active_epochs is not None:
+        _check_int('active_epochs', active_epochs, 1)
+    if isinstance(refresh_epochs, (str, bytes)) or not isinstance(refresh_epochs, Iterable):
+        raise TypeError(f'refresh_epochs must be a list of epochs, got {refresh_epochs!r}')
+    epochs = list(refresh_epochs)
+    for epoch in epochs:
+        if isinstance(epoch, bool) or not isinstance(epoch, int):
+            raise TypeError(f'refresh_epochs must hold integers, got {epoch!r}')
+        if epoch < 1:
+            raise ValueError(f'refresh_epochs must be >= 1 (epochs are 1-based), got {epoch}')
+    repeated = sorted({e for e in epochs if epochs.count(e) > 1})
+    if repeated:
+        raise ValueError(f'refresh_epochs must be distinct, got {repeated} more than once')
+    if semantics not in SEMANTICS:
+        raise ValueError(f'semantics must be one of {SEMANTICS}, got {semantics!r}')
+
+
 @dataclass(frozen=True)
 class Decision:
     """What happens after one epoch: whether S is dropped and/or refreshed."""
@@ -103,33 +131,19 @@ class DaRSchedule:
 
     def __post_init__(self) -> None:
         _check_int('max_epochs', self.max_epochs, 1)
-        _check_int('warmup_epochs', self.warmup_epochs, 0)
+        check_parameters(warmup_epochs=self.warmup_epochs, interval=self.interval,
+                         keep_ratio=self.keep_ratio, active_epochs=self.active_epochs,
+                         refresh_epochs=self.refresh_epochs, semantics=self.semantics)
+        object.__setattr__(self, 'keep_ratio', float(self.keep_ratio))
+        object.__setattr__(self, 'refresh_epochs', tuple(sorted(self.refresh_epochs)))
         if self.warmup_epochs >= self.max_epochs:
             raise ValueError(
                 f'warmup_epochs must be < max_epochs ({self.max_epochs}), got '
                 f'{self.warmup_epochs}: with no epoch after warm-up, DaR never drops')
-        _check_int('interval', self.interval, 1)
-        object.__setattr__(self, 'keep_ratio', check_keep_ratio(self.keep_ratio))
-        if self.active_epochs is not None:
-            _check_int('active_epochs', self.active_epochs, 1)
-        object.__setattr__(self, 'refresh_epochs', self._validate_refresh(self.refresh_epochs))
-        if self.semantics not in SEMANTICS:
-            raise ValueError(f'semantics must be one of {SEMANTICS}, got {self.semantics!r}')
-
-    def _validate_refresh(self, refresh_epochs: Iterable[int]) -> tuple[int, ...]:
-        if isinstance(refresh_epochs, (str, bytes)) or not isinstance(refresh_epochs, Iterable):
-            raise TypeError(f'refresh_epochs must be a list of epochs, got {refresh_epochs!r}')
-        epochs = tuple(refresh_epochs)
-        for epoch in epochs:
-            if isinstance(epoch, bool) or not isinstance(epoch, int):
-                raise TypeError(f'refresh_epochs must hold integers, got {epoch!r}')
-            if not 1 <= epoch <= self.max_epochs:
-                raise ValueError(
-                    f'refresh_epochs must lie in 1..{self.max_epochs} (max_epochs), got {epoch}')
-        repeated = sorted({e for e in epochs if epochs.count(e) > 1})
-        if repeated:
-            raise ValueError(f'refresh_epochs must be distinct, got {repeated} more than once')
-        return tuple(sorted(epochs))
+        late = [e for e in self.refresh_epochs if e > self.max_epochs]
+        if late:
+            raise ValueError(f'refresh_epochs must lie in 1..{self.max_epochs} (max_epochs), '
+                             f'got {late[0]}')
 
     def initial_state(self) -> ScheduleState:
         return ScheduleState(t_start=self.warmup_epochs, t_prev=self.warmup_epochs)

@@ -1,0 +1,190 @@
+"""``DaRHook``: feeds training losses to :class:`DaRSampler` and drops/refreshes it."""
+from __future__ import annotations
+
+import torch
+from mmengine.dataset import ClassBalancedDataset, ConcatDataset, RepeatDataset
+from mmengine.dist import is_main_process
+from mmengine.hooks import Hook
+from mmengine.registry import HOOKS
+
+from ..utils.safe_loading import allow_mmengine_checkpoints
+from . import recorder
+from .dar_log import DaRLog
+from .progress import (
+    check_iteration_schedulers,
+    iterations_before_first_change,
+    iterations_per_epoch,
+)
+from .sampler import DaRSampler
+from .schedule import plan_subset_sizes
+
+CHECKPOINT_KEY = 'dar'
+STATE_VERSION = 1
+WRAPPERS = (ConcatDataset, RepeatDataset, ClassBalancedDataset)
+
+
+@HOOKS.register_module()
+class DaRHook(Hook):
+    """Drop-and-Refresh: score samples by their training loss, shrink and refresh S.
+
+    Unlike a plain sampler hook (``DistSamplerSeedHook``), it owns the per-sample loss
+    buffers that the model fills through :func:`dar_transfer.record_sample_losses`,
+    applies the DaR contract to the train loader's :class:`DaRSampler` after every
+    epoch, writes ``{work_dir}/dar_log.jsonl``, saves and restores the DaR state in
+    checkpoints, and sets mmengine's ``max_iters`` (and so the ETA) from the planned
+    subset sizes. Its priority is above ``CheckpointHook`` so the checkpoint written
+    after epoch t holds the subset for epoch t + 1.
+
+    Args:
+        log_file (str): name of the per-epoch log in the work_dir.
+            Defaults to ``'dar_log.jsonl'``.
+    """
+
+    priority = 'NORMAL'
+
+    def __init__(self, log_file: str = 'dar_log.jsonl') -> None:
+        self.log_file = log_file
+        self.sampler: DaRSampler | None = None
+        self.recorder: recorder.SampleLossRecorder | None = None
+        self.log: DaRLog | None = None
+        self.planned_sizes: list[int] = []
+        self.trained_samples = 0
+        self.finished_epochs = 0
+        self.loaded_state: dict | None = None
+
+    # -- runner events ---------------------------------------------------------------
+    def before_run(self, runner) -> None:
+        # Resume happens between before_run and before_train.
+        allow_mmengine_checkpoints()
+
+    def before_train(self, runner) -> None:
+        self.sampler = self._find_sampler(runner)
+        schedule = self.sampler.configure(runner.max_epochs)
+        self.recorder = recorder.SampleLossRecorder(self.sampler.num_samples_total)
+        self.planned_sizes = plan_subset_sizes(schedule, self.sampler.num_samples_total)
+        self._restore_if_resumed(runner)
+        self._set_honest_max_iters(runner)
+        if is_main_process():
+            self.log = DaRLog(f'{runner.work_dir}/{self.log_file}', resumed_epoch=runner.epoch,
+                              moved_suffix=f'before-{runner.timestamp}')
+
+    def before_train_epoch(self, runner) -> None:
+        recorder.activate(self.recorder)
+        runner.message_hub.update_scalar('train/dar/subset_size', self.sampler.subset_size)
+        runner.message_hub.update_scalar('train/dar/cost', self._cost(self.trained_samples))
+
+    def after_train_epoch(self, runner) -> None:
+        recorder.activate(None)
+        epoch = runner.epoch + 1
+        trained = self.sampler.subset_size
+        decision = self.sampler.step(epoch, self._scores_if_needed(epoch))
+        if decision.drop or decision.refresh:
+            self.recorder.reset()  # scores are means since S last changed
+        self.trained_samples += trained
+        self.finished_epochs = epoch
+        if self.log is not None:
+            self.log.append({
+                'epoch': epoch, 'subset_size': trained,
+                'cost_so_far': self._cost(self.trained_samples),
+                'dropped': decision.drop, 'refreshed': decision.refresh,
+                'next_subset_size': self.sampler.subset_size,
+                'num_samples': self.sampler.num_samples_total, 'policy': self.sampler.policy})
+
+    def after_train(self, runner) -> None:
+        recorder.activate(None)
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        if self.sampler is None:
+            return
+        checkpoint[CHECKPOINT_KEY] = {
+            'version': STATE_VERSION, 'finished_epochs': self.finished_epochs,
+            'trained_samples': self.trained_samples, 'sampler': self.sampler.state_dict(),
+            'recorder': self.recorder.state_dict()}
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        # Only kept here: before_train decides whether this is a resume or a load_from.
+        self.loaded_state = checkpoint.get(CHECKPOINT_KEY)
+
+    # -- helpers ---------------------------------------------------------------------
+    def _find_sampler(self, runner) -> DaRSampler:
+        loader = runner.train_dataloader
+        batch_sampler = getattr(loader, 'batch_sampler', None)
+        for candidate in (loader.sampler, getattr(batch_sampler, 'sampler', None)):
+            if isinstance(candidate, DaRSampler):
+                break
+        else:
+            raise ValueError(
+                "DaRHook is in custom_hooks but train_dataloader's sampler is "
+                f'{type(loader.sampler).__name__}; set train_dataloader.sampler='
+                "dict(type='DaRSampler', ...) with the DaR parameters")
+        if isinstance(loader.dataset, WRAPPERS):
+            raise ValueError(
+                f'DaR cannot score samples through {type(loader.dataset).__name__}: its '
+                'sample_idx is the wrapped data set\'s index, not the sampler\'s. Use the '
+                'data set directly')
+        return candidate
+
+    def _restore_if_resumed(self, runner) -> None:
+        if runner.epoch == 0:  # a fresh run, possibly load_from: start DaR afresh
+            return
+        state = self.loaded_state
+        if state is None:
+            raise ValueError(
+                f'resuming at epoch {runner.epoch} from a checkpoint without DaR state; '
+                'it was not written by a run with DaRHook. Resume from a DaR run\'s '
+                'checkpoint, or use load_from to start a new DaR run from its weights')
+        if state.get('version') != STATE_VERSION or state['finished_epochs'] != runner.epoch:
+            raise ValueError(
+                f'the checkpoint\'s DaR state (version {state.get("version")}, '
+                f'{state.get("finished_epochs")} epochs) does not match the resumed epoch '
+                f'{runner.epoch}; resume from an epoch checkpoint of the same run')
+        self.sampler.load_state_dict(state['sampler'])
+        self.recorder.load_state_dict(state['recorder'])
+        self.trained_samples = state['trained_samples']
+        self.finished_epochs = state['finished_epochs']
+
+    def _set_honest_max_iters(self, runner) -> None:
+        batch_sampler = runner.train_dataloader.batch_sampler
+        if not hasattr(batch_sampler, 'batch_size') or batch_sampler.batch_size is None:
+            runner.logger.warning('DaRHook: cannot plan iterations for batch sampler '
+                                  f'{type(batch_sampler).__name__}; the ETA will be too long')
+            return
+        iterations = iterations_per_epoch(
+            self.planned_sizes, world_size=self.sampler.world_size,
+            round_up=self.sampler.round_up, batch_size=batch_sampler.batch_size,
+            drop_last=batch_sampler.drop_last)
+        check_iteration_schedulers(_flatten(runner.param_schedulers),
+                                   iterations_before_first_change(iterations))
+        # EpochBasedTrainLoop offers no setter: it fixes max_iters from the first epoch.
+        runner.train_loop._max_iters = sum(iterations)
+
+    def _scores_if_needed(self, epoch: int) -> torch.Tensor | None:
+        if self.sampler.policy != 'hardest' or not self.sampler.will_drop(epoch):
+            return None
+        scores, _ = self.recorder.reduced_scores()
+        member_scores = scores[self.sampler.subset]
+        seen = ~torch.isnan(member_scores)
+        if not seen.any():
+            raise RuntimeError(
+                f'DaR drops after epoch {epoch} but no per-sample losses were recorded; the '
+                "model's loss() must call dar_transfer.record_sample_losses("
+                "data_samples['sample_idx'], per_sample_loss) (see "
+                'dar_transfer.pretrain.classifier), or use policy=\'random\'')
+        if not torch.isfinite(member_scores[seen]).all():
+            bad = int((~torch.isfinite(member_scores[seen])).sum())
+            raise FloatingPointError(
+                f'{bad} samples had a non-finite training loss before the drop after epoch '
+                f'{epoch}: training diverged. Lower the learning rate or clip gradients and '
+                'resume from the last checkpoint, which is intact')
+        return scores
+
+    def _cost(self, trained_samples: int) -> float:
+        return trained_samples / (len(self.planned_sizes) * self.sampler.num_samples_total)
+
+
+def _flatten(schedulers) -> list:
+    if schedulers is None:
+        return []
+    if isinstance(schedulers, dict):
+        return [s for group in schedulers.values() for s in group]
+    return list(schedulers)
