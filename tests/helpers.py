@@ -1,40 +1,16 @@
-"""Tiny in-memory data and models for running real mmengine Runners in tests."""
+"""Tiny models and a Runner factory for running real mmengine Runners in tests."""
 from __future__ import annotations
 
 import uuid
 
 import torch
-from mmengine.dataset import BaseDataset
 from mmengine.model import BaseModel
-from mmengine.registry import DATASETS, MODELS
+from mmengine.registry import MODELS
 from mmengine.runner import Runner
 from torch import nn
 
 import dar_transfer  # noqa: F401  (registers DaRSampler, DaRHook, ImageClassifier)
 from dar_transfer import record_sample_losses
-
-
-@DATASETS.register_module(force=True)
-class ToyDataset(BaseDataset):
-    """N images of noise shifted by their class, so a classifier can learn them."""
-
-    def __init__(self, num_samples: int = 48, num_classes: int = 4, image_size: int = 16,
-                 **kwargs) -> None:
-        self.num_samples = num_samples
-        self.num_classes = num_classes
-        self.image_size = image_size
-        super().__init__(ann_file='', serialize_data=False, **kwargs)
-
-    def load_data_list(self) -> list[dict]:
-        return [{'gt_label': i % self.num_classes} for i in range(self.num_samples)]
-
-    def prepare_data(self, idx: int) -> dict:
-        info = self.get_data_info(idx)
-        generator = torch.Generator().manual_seed(idx)
-        size = self.image_size
-        image = torch.randn(3, size, size, generator=generator) + info['gt_label']
-        return {'inputs': image,
-                'data_samples': {'gt_label': info['gt_label'], 'sample_idx': info['sample_idx']}}
 
 
 def hardness(indices: torch.Tensor, num_samples: int) -> torch.Tensor:
@@ -73,7 +49,7 @@ def make_runner(work_dir, *, num_samples=48, max_epochs=4, sampler=None, model=N
         model=model,
         work_dir=str(work_dir),
         train_dataloader={
-            'dataset': {'type': 'ToyDataset', 'num_samples': num_samples},
+            'dataset': {'type': 'SyntheticImageDataset', 'num_samples': num_samples},
             'sampler': sampler, 'batch_size': batch_size, 'num_workers': 0,
             'collate_fn': {'type': 'default_collate'}},
         train_cfg={'by_epoch': True, 'max_epochs': max_epochs},

@@ -1,4 +1,5 @@
-"""Pretraining: classifier models that record per-sample losses (datasets, metrics follow)."""
+"""Pretraining: classifier models that record per-sample losses, and data sets."""
 from .classifier import ImageClassifier
+from .synthetic import SyntheticImageDataset
 
-__all__ = ['ImageClassifier']
+__all__ = ['ImageClassifier', 'SyntheticImageDataset']

@@ -1,0 +1,47 @@
+"""Two CPU processes under torchrun (gloo), as users launch: identical subsets, disjoint
+shards, equal iteration counts, and a drop that uses the losses of both ranks."""
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from helpers import hardness
+
+from dar_transfer.sampling.dar_log import DaRLog
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def test_two_ranks_agree(tmp_path):
+    worker = Path(__file__).parent / 'dist_worker.py'
+    result = subprocess.run(
+        [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2',
+         '--master_addr', '127.0.0.1', '--master_port', str(free_port()), str(worker),
+         str(tmp_path)],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    ranks = [json.loads((tmp_path / f'rank{r}.json').read_text()) for r in (0, 1)]
+    n = 48
+    expected_sizes = [48, 48, 24, 12]
+    for epoch, size in enumerate(expected_sizes):
+        first, second = (rank['epochs'][epoch] for rank in ranks)
+        assert first['subset'] == second['subset'] and len(first['subset']) == size
+        assert not set(first['shard']) & set(second['shard'])
+        assert sorted(first['shard'] + second['shard']) == first['subset']
+        assert first['iterations'] == second['iterations'] == -(-size // 2 // 8)
+    # Each rank scored only its own shard; the drop used both (one all_reduce).
+    final = ranks[0]['epochs'][-1]['subset']
+    top = torch.sort(hardness(torch.arange(n), n), descending=True).indices[:12]
+    assert final == sorted(top.tolist())
+    assert ranks[0]['iter'] == ranks[0]['max_iters'] == ranks[1]['max_iters']
+    log = DaRLog.read(tmp_path / 'dar_log.jsonl')  # rank 0 alone writes it
+    assert [line['subset_size'] for line in log] == expected_sizes
