@@ -33,7 +33,12 @@ if ! command -v "$PYTHON" >/dev/null; then
 fi
 
 [ -x "$VENV/bin/python" ] || { log "creating $VENV"; "$PYTHON" -m venv "$VENV"; }
-pip() { "$VENV/bin/python" -m pip --disable-pip-version-check "$@"; }
+# This machine's pip config names a find-links folder that may be absent; its warning
+# on every package is noise.
+pip() {
+  "$VENV/bin/python" -m pip --disable-pip-version-check "$@" 2>&1 \
+    | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+}
 pipc() { pip install -c "$CONSTRAINTS" "$@"; }
 
 log "build tools"

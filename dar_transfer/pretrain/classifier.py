@@ -9,20 +9,24 @@ from mmengine.registry import MODELS
 from torch import nn
 
 from ..sampling.recorder import record_sample_losses
+from .cifar_resnet import CIFAR_ARCHS
 
 
-def build_torchvision_classifier(arch: str, num_classes: int, **kwargs) -> nn.Module:
-    """A randomly initialised torchvision classifier by name (``'resnet50'``, ...)."""
+def build_classifier(arch: str, num_classes: int, **kwargs) -> nn.Module:
+    """A randomly initialised classifier by name: a torchvision model (``'resnet50'``)
+    or a CIFAR ResNet (``'cifar_resnet110'``)."""
+    if arch in CIFAR_ARCHS:
+        return CIFAR_ARCHS[arch](num_classes=num_classes, **kwargs)
     available = torchvision.models.list_models(module=torchvision.models)
     if arch not in available:
-        raise ValueError(f'unknown torchvision classifier {arch!r}; choose one of '
-                         f'{", ".join(sorted(available))}')
+        raise ValueError(f'unknown classifier arch {arch!r}; choose one of '
+                         f'{", ".join(sorted([*CIFAR_ARCHS, *available]))}')
     return torchvision.models.get_model(arch, weights=None, num_classes=num_classes, **kwargs)
 
 
 @MODELS.register_module()
 class ImageClassifier(BaseModel):
-    """A torchvision classifier trained with per-sample cross-entropy.
+    """A torchvision (or CIFAR ResNet) classifier trained with per-sample cross-entropy.
 
     Differs from a plain wrapper in one call: ``loss()`` hands each sample's loss to
     :func:`dar_transfer.record_sample_losses` (the training forward pass, augmentation
@@ -33,7 +37,8 @@ class ImageClassifier(BaseModel):
     ``sample_idx`` tensors (mmengine's ``default_collate`` of per-sample dicts).
 
     Args:
-        arch (str): torchvision model name. Defaults to ``'resnet50'``.
+        arch (str): torchvision model name or ``'cifar_resnet20|110|164'``.
+            Defaults to ``'resnet50'``.
         num_classes (int): Defaults to 1000.
         arch_kwargs (dict, optional): extra arguments for the torchvision builder.
         label_smoothing (float): cross-entropy label smoothing. Defaults to 0.
@@ -47,7 +52,7 @@ class ImageClassifier(BaseModel):
                  data_preprocessor: dict | None = None, init_cfg: dict | None = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.arch = arch
-        self.net = build_torchvision_classifier(arch, num_classes, **(arch_kwargs or {}))
+        self.net = build_classifier(arch, num_classes, **(arch_kwargs or {}))
         self.label_smoothing = label_smoothing
 
     def forward(self, inputs: torch.Tensor, data_samples: dict | None = None,

@@ -1,0 +1,178 @@
+"""Real-data check: CIFAR-10 top-1 of baseline, DaR and the random control at DaR's cost.
+
+Uses the shared CIFAR-10 training archive (train split only: 5,000 held-out images for
+validation) under the reduced protocol of benchmarks/configs/cifar10_r20_reduced.py.
+Each seed runs the three variants back to back, so machine noise hits them alike.
+Every finished run appends a line to --runs; --report turns the lines into a table
+(mean and std of top-1, cost, wall time) and an accuracy-vs-cost plot.
+
+Usage:
+  python benchmarks/cifar_accuracy_at_cost.py --seeds 0 1 2
+  python benchmarks/cifar_accuracy_at_cost.py --report
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import tarfile
+import time
+from pathlib import Path
+
+from mmengine.config import Config, DictAction
+from mmengine.hooks import Hook
+from mmengine.registry import HOOKS
+from mmengine.runner import Runner
+
+from dar_transfer.sampling.dar_log import DaRLog
+
+REPO = Path(__file__).resolve().parents[1]
+ARCHIVE = REPO.parent / 'shared' / 'data' / 'cifar10-train-jpeg.tar.gz'
+CACHE = Path(os.environ.get('DAR_CACHE', Path.home() / '.cache' / 'dar-transfer'))
+VARIANTS = ('baseline', 'dar', 'random')
+
+
+@HOOKS.register_module(force=True)
+class TrainWallClock(Hook):
+    priority = 'VERY_LOW'
+
+    def __init__(self) -> None:
+        self.start = 0.0
+        self.seconds = 0.0
+
+    def before_train(self, runner) -> None:
+        self.start = time.perf_counter()
+
+    def after_train(self, runner) -> None:
+        self.seconds = time.perf_counter() - self.start
+
+
+def extract(archive: Path) -> Path:
+    """Unpack the archive once into the cache (never into the repository)."""
+    root = CACHE / 'cifar10-jpeg'
+    if not (root / 'train').is_dir():
+        if not archive.exists():
+            raise FileNotFoundError(f'{archive} not found; pass --archive')
+        root.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(archive) as tar:
+            tar.extractall(root, filter='data')
+    return root
+
+
+def variant_config(base: Config, variant: str, seed: int, data_root: Path,
+                   work_dir: Path) -> Config:
+    cfg = base.copy()
+    cfg.work_dir = str(work_dir)
+    cfg.randomness = dict(seed=seed)
+    cfg.model.data_preprocessor.seed = seed
+    for loader in (cfg.train_dataloader, cfg.val_dataloader):
+        loader.dataset.data_root = str(data_root)
+    if variant != 'baseline':
+        cfg.train_dataloader.sampler = dict(type='DaRSampler', shuffle=True, **cfg.dar,
+                                            policy='hardest' if variant == 'dar' else 'random')
+        cfg.custom_hooks = [dict(type='DaRHook')]
+    cfg.custom_hooks = [*cfg.get('custom_hooks', []), dict(type='TrainWallClock')]
+    cfg.experiment_name = f'{variant}-seed{seed}'
+    return cfg
+
+
+def warm_up(base: Config, data_root: Path, work_dir: Path) -> None:
+    """One short unrecorded run, so one-time start-up costs hit no measured run."""
+    cfg = variant_config(base, 'baseline', 0, data_root, work_dir)
+    cfg.train_cfg.max_epochs = cfg.train_cfg.val_interval = 1
+    cfg.train_dataloader.dataset.per_class = (500, 600)
+    cfg.val_dataloader.dataset.per_class = (0, 10)
+    cfg.experiment_name = 'warm-up'
+    Runner.from_cfg(cfg).train()
+
+
+def run_one(cfg: Config, variant: str, seed: int) -> dict:
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    top1 = runner.message_hub.get_scalar('val/accuracy/top1').current()
+    top5 = runner.message_hub.get_scalar('val/accuracy/top5').current()
+    log = DaRLog.read(Path(cfg.work_dir) / 'dar_log.jsonl')
+    cost = log[-1]['cost_so_far'] if log else 1.0
+    seconds = next(h for h in runner.hooks if isinstance(h, TrainWallClock)).seconds
+    return {'variant': variant, 'seed': seed, 'top1': top1, 'top5': top5, 'cost': cost,
+            'train_seconds': seconds, 'epochs': cfg.train_cfg.max_epochs,
+            'train_images': len(runner.train_dataloader.dataset)}
+
+
+def report(runs_file: Path, plot: Path) -> str:
+    runs = [json.loads(line) for line in runs_file.read_text().splitlines() if line.strip()]
+    rows = ['| variant | n | top-1 (%) mean ± std | cost | train wall time (s) | time ratio |',
+            '|---|---|---|---|---|---|']
+    base_time = None
+    summary = {}
+    for variant in VARIANTS:
+        chosen = [r for r in runs if r['variant'] == variant]
+        if not chosen:
+            continue
+        top1 = [r['top1'] for r in chosen]
+        times = [r['train_seconds'] for r in chosen]
+        std = statistics.stdev(top1) if len(top1) > 1 else float('nan')
+        mean_time = statistics.mean(times)
+        base_time = base_time or (mean_time if variant == 'baseline' else None)
+        ratio = f'{mean_time / base_time:.3f}' if base_time else 'n/a'
+        summary[variant] = (statistics.mean(r['cost'] for r in chosen), statistics.mean(top1), std)
+        rows.append(f'| {variant} | {len(chosen)} | {statistics.mean(top1):.2f} ± {std:.2f} | '
+                    f'{summary[variant][0]:.3f} | {mean_time:.0f} | {ratio} |')
+    _plot(runs, plot)
+    return '\n'.join(rows)
+
+
+def _plot(runs: list[dict], path: Path) -> None:
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    for variant, marker in zip(VARIANTS, 'osD', strict=True):
+        chosen = [r for r in runs if r['variant'] == variant]
+        ax.scatter([r['cost'] for r in chosen], [r['top1'] for r in chosen], marker=marker,
+                   label=variant, alpha=0.8)
+    ax.set_xlabel('training cost (share of full-data epochs)')
+    ax.set_ylabel('held-out top-1 (%)')
+    ax.set_title('CIFAR-10 ResNet-20, reduced protocol')
+    ax.legend()
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--config', default=str(REPO / 'benchmarks/configs/cifar10_r20_reduced.py'))
+    parser.add_argument('--archive', default=str(ARCHIVE))
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--variants', nargs='+', choices=VARIANTS, default=list(VARIANTS))
+    parser.add_argument('--work-dir', default=str(REPO / 'work_dirs/bench_cifar10'))
+    parser.add_argument('--runs', default=str(REPO / 'benchmarks/results/cifar10_runs.jsonl'))
+    parser.add_argument('--plot',
+                        default=str(REPO / 'benchmarks/results/cifar10_accuracy_vs_cost.png'))
+    parser.add_argument('--report', action='store_true', help='only summarise --runs')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
+                        help='key=value overrides, e.g. train_cfg.max_epochs=2')
+    args = parser.parse_args()
+    runs_file = Path(args.runs)
+    if not args.report:
+        data_root = extract(Path(args.archive))
+        base = Config.fromfile(args.config)
+        base.merge_from_dict(args.cfg_options)
+        runs_file.parent.mkdir(parents=True, exist_ok=True)
+        warm_up(base, data_root, Path(args.work_dir) / 'warm-up')
+        for seed in args.seeds:
+            for variant in args.variants:
+                work_dir = Path(args.work_dir) / f'{variant}-seed{seed}'
+                result = run_one(variant_config(base, variant, seed, data_root, work_dir),
+                                 variant, seed)
+                print(json.dumps(result), flush=True)
+                with runs_file.open('a') as file:
+                    file.write(json.dumps(result) + '\n')
+    print(report(runs_file, Path(args.plot)))
+
+
+if __name__ == '__main__':
+    main()
