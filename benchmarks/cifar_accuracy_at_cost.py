@@ -13,6 +13,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import statistics
@@ -62,7 +63,7 @@ def extract(archive: Path) -> Path:
 
 def variant_config(base: Config, variant: str, seed: int, data_root: Path,
                    work_dir: Path) -> Config:
-    cfg = base.copy()
+    cfg = copy.deepcopy(base)
     cfg.work_dir = str(work_dir)
     cfg.randomness = dict(seed=seed)
     cfg.model.data_preprocessor.seed = seed

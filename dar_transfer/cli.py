@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from .pretrain import train as pretrain_cli
 from .sampling import plan
 
 
@@ -15,6 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
         description='Drop-and-Refresh sampling: plan, pretrain, export, fine-tune, report.')
     subparsers = parser.add_subparsers(dest='verb', required=True, metavar='VERB')
     plan.add_parser(subparsers)
+    pretrain_cli.add_parser(subparsers)
     return parser
 
 
@@ -25,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, FileNotFoundError) as error:
         # Invalid settings are usage errors: argparse's message format and exit code 2.
         parser.exit(2, f'dar-transfer {args.verb}: error: {error}\n')
 

@@ -1,9 +1,13 @@
-"""Pretraining: classifiers that record per-sample losses, data sets, metrics."""
+"""Pretraining: classifiers that record per-sample losses, data sets, transforms, metrics."""
 from .batch_augment import BatchAugmentPreprocessor
+from .cifar import CIFARDataset
 from .classifier import ImageClassifier
-from .image_folder import InMemoryImageFolder
+from .image_folder import ImageFolderDataset, InMemoryImageFolder
+from .image_list import ImageListDataset
 from .metrics import TopKAccuracy
 from .synthetic import SyntheticImageDataset
+from .transforms import PackClassificationInputs, RandomResizedCrop, ResizeShortEdge
 
-__all__ = ['BatchAugmentPreprocessor', 'ImageClassifier', 'InMemoryImageFolder',
-           'SyntheticImageDataset', 'TopKAccuracy']
+__all__ = ['BatchAugmentPreprocessor', 'CIFARDataset', 'ImageClassifier', 'ImageFolderDataset',
+           'ImageListDataset', 'InMemoryImageFolder', 'PackClassificationInputs',
+           'RandomResizedCrop', 'ResizeShortEdge', 'SyntheticImageDataset', 'TopKAccuracy']

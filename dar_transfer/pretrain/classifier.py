@@ -9,7 +9,7 @@ from mmengine.registry import MODELS
 from torch import nn
 
 from ..sampling.recorder import record_sample_losses
-from .cifar_resnet import CIFAR_ARCHS
+from .cifar_models import CIFAR_ARCHS
 
 
 def build_classifier(arch: str, num_classes: int, **kwargs) -> nn.Module:

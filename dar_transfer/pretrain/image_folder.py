@@ -1,8 +1,9 @@
-"""ImageFolder classification data (``root/<split>/<class>/<image>``) decoded into memory.
+"""ImageFolder classification data: ``data_root/<split>/<class>/<image>``.
 
-For CIFAR-sized sets the whole split fits in memory as uint8 (50,000 x 32 x 32 x 3 is
-150 MB), so each image is decoded once and augmentation runs on whole batches in the
-data preprocessor (:class:`BatchAugmentPreprocessor`), on the GPU when there is one.
+Two readers of the same layout: :class:`ImageFolderDataset` loads each image through
+the pipeline (ImageNet-sized data), :class:`InMemoryImageFolder` decodes a CIFAR-sized
+split once into memory (50,000 x 32 x 32 x 3 is 150 MB) and leaves augmentation to
+the batched data preprocessor (:class:`BatchAugmentPreprocessor`).
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import torch
 from mmengine.dataset import BaseDataset
 from mmengine.registry import DATASETS
 from PIL import Image
+
+from .in_memory import InMemoryClassification
 
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
 
@@ -41,8 +44,51 @@ def list_image_folder(split_dir: Path, classes: list[str] | None = None
     return found, samples
 
 
+def take_per_class(samples: list[tuple[Path, int]], start: int, stop: int
+                   ) -> list[tuple[Path, int]]:
+    """Images ``[start, stop)`` of each class, for class-balanced subsets and holdouts."""
+    position: dict[int, int] = {}
+    chosen = []
+    for path, label in samples:
+        if start <= position.get(label, 0) < stop:
+            chosen.append((path, label))
+        position[label] = position.get(label, 0) + 1
+    return chosen
+
+
 @DATASETS.register_module()
-class InMemoryImageFolder(BaseDataset):
+class ImageFolderDataset(BaseDataset):
+    """An ImageFolder split read image by image through the pipeline.
+
+    Args:
+        data_root (str): the folder that holds the split folders.
+        split (str): sub-folder, e.g. ``'train'`` or ``'val'``. Defaults to ``'train'``.
+        classes (list[str], optional): expected class names (a val split must match
+            train's); a mismatch is an error. Defaults to None (any).
+        per_class (tuple[int, int], optional): keep images ``[start, stop)`` of each
+            class. Defaults to None (all).
+        pipeline (list[dict]): transforms, ending with ``PackClassificationInputs``.
+    """
+
+    def __init__(self, data_root: str, split: str = 'train', *,
+                 classes: list[str] | None = None, per_class: tuple[int, int] | None = None,
+                 **kwargs) -> None:
+        self.split = split
+        self.expected_classes = classes
+        self.per_class = per_class
+        super().__init__(data_root=data_root, ann_file='', **kwargs)
+
+    def load_data_list(self) -> list[dict]:
+        classes, samples = list_image_folder(Path(self.data_root) / self.split,
+                                             self.expected_classes)
+        if self.per_class is not None:
+            samples = take_per_class(samples, *self.per_class)
+        self._metainfo['classes'] = tuple(classes)
+        return [{'img_path': str(path), 'gt_label': label} for path, label in samples]
+
+
+@DATASETS.register_module()
+class InMemoryImageFolder(InMemoryClassification):
     """An ImageFolder split decoded once into a uint8 tensor.
 
     Args:
@@ -60,21 +106,13 @@ class InMemoryImageFolder(BaseDataset):
         self.split = split
         self.per_class = per_class
         self.expected_classes = classes
-        self.images: torch.Tensor | None = None
-        super().__init__(data_root=data_root, ann_file='', serialize_data=False, **kwargs)
+        super().__init__(data_root=data_root, ann_file='', **kwargs)
 
     def load_data_list(self) -> list[dict]:
         classes, samples = list_image_folder(Path(self.data_root) / self.split,
                                              self.expected_classes)
         if self.per_class is not None:
-            start, stop = self.per_class
-            position = {label: 0 for label in range(len(classes))}
-            chosen = []
-            for path, label in samples:
-                if start <= position[label] < stop:
-                    chosen.append((path, label))
-                position[label] += 1
-            samples = chosen
+            samples = take_per_class(samples, *self.per_class)
         self._metainfo['classes'] = tuple(classes)
         arrays = [np.asarray(Image.open(path).convert('RGB')) for path, _ in samples]
         shapes = {a.shape for a in arrays}
@@ -82,8 +120,3 @@ class InMemoryImageFolder(BaseDataset):
             raise ValueError(f'InMemoryImageFolder needs images of one size, found {shapes}')
         self.images = torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()
         return [{'gt_label': label, 'img_path': str(path)} for path, label in samples]
-
-    def prepare_data(self, idx: int) -> dict:
-        info = self.get_data_info(idx)
-        return {'inputs': self.images[idx],
-                'data_samples': {'gt_label': info['gt_label'], 'sample_idx': info['sample_idx']}}

@@ -1,4 +1,5 @@
-"""He et al.'s CIFAR ResNets (ResNet-20 ... ResNet-110 basic, ResNet-164 bottleneck).
+"""CIFAR networks the paper uses and torchvision lacks: He et al.'s CIFAR ResNets
+(ResNet-20 ... ResNet-110 basic, ResNet-164 bottleneck) and DenseNet-BC-100.
 
 torchvision has no CIFAR variants: these have a 3x3 stem without max-pooling, three
 stages of 16/32/64 base channels, and depth 6n+2 (basic blocks) or 9n+2 (bottlenecks,
@@ -10,6 +11,7 @@ References: He et al., "Deep Residual Learning for Image Recognition" (2016), se
 from __future__ import annotations
 
 from torch import nn
+from torchvision.models.densenet import DenseNet
 from torchvision.models.resnet import BasicBlock, Bottleneck
 
 
@@ -75,5 +77,20 @@ def cifar_resnet164(num_classes: int = 10) -> CifarResNet:
     return CifarResNet(164, num_classes, block='bottleneck')
 
 
+def cifar_densenet_bc100(num_classes: int = 10) -> nn.Module:
+    """DenseNet-BC-100 with growth rate 12 (Huang et al. 2017, CIFAR setting).
+
+    torchvision's DenseNet with three 16-layer bottleneck blocks, compression 0.5 and a
+    CIFAR stem: a 3x3 convolution to 2k = 24 channels without the stride-2 max-pool.
+    Keeps torchvision's key names (``features.denseblock1...``, ``classifier``).
+    """
+    model = DenseNet(growth_rate=12, block_config=(16, 16, 16), num_init_features=24,
+                     bn_size=4, num_classes=num_classes)
+    model.features.conv0 = nn.Conv2d(3, 24, 3, padding=1, bias=False)
+    nn.init.kaiming_normal_(model.features.conv0.weight)
+    model.features.pool0 = nn.Identity()
+    return model
+
+
 CIFAR_ARCHS = {'cifar_resnet20': cifar_resnet20, 'cifar_resnet110': cifar_resnet110,
-               'cifar_resnet164': cifar_resnet164}
+               'cifar_resnet164': cifar_resnet164, 'cifar_densenet_bc100': cifar_densenet_bc100}

@@ -1,0 +1,61 @@
+"""Classification data listed in an annotation file: OpenMMLab's ImageNet layout.
+
+``meta/train.txt`` holds one ``relative/path label`` line per image, paths relative
+to ``data_prefix`` (e.g. ``train/``) under ``data_root``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from mmengine.dataset import BaseDataset
+from mmengine.registry import DATASETS
+
+
+def read_image_list(ann_file: Path) -> list[tuple[str, int]]:
+    """(relative path, label) pairs; errors name the file and line."""
+    if not ann_file.is_file():
+        raise FileNotFoundError(f'annotation file {ann_file} does not exist; check data_root '
+                                'and ann_file in the dataset config')
+    pairs = []
+    for number, line in enumerate(ann_file.read_text().splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = line.rsplit(maxsplit=1)
+        if len(parts) != 2 or not parts[1].lstrip('-').isdigit() or int(parts[1]) < 0:
+            raise ValueError(f'{ann_file}:{number}: expected "relative/path label" with a '
+                             f'non-negative integer label, got {line!r}')
+        pairs.append((parts[0], int(parts[1])))
+    if not pairs:
+        raise ValueError(f'annotation file {ann_file} lists no images')
+    return pairs
+
+
+@DATASETS.register_module()
+class ImageListDataset(BaseDataset):
+    """Images and labels from an annotation file (``meta/train.txt``, ``meta/val.txt``).
+
+    Args:
+        data_root (str): the data set's root folder.
+        ann_file (str): the list, relative to ``data_root``.
+        data_prefix (str): the folder the listed paths are relative to, itself relative
+            to ``data_root``. Defaults to ``''``.
+        num_classes (int, optional): labels must lie in ``0..num_classes-1``.
+        pipeline (list[dict]): transforms, ending with ``PackClassificationInputs``.
+    """
+
+    def __init__(self, data_root: str, ann_file: str, *, data_prefix: str = '',
+                 num_classes: int | None = None, **kwargs) -> None:
+        self.image_prefix = data_prefix
+        self.num_classes = num_classes
+        super().__init__(data_root=data_root, ann_file=ann_file, **kwargs)
+
+    def load_data_list(self) -> list[dict]:
+        pairs = read_image_list(Path(self.ann_file))
+        labels = {label for _, label in pairs}
+        if self.num_classes is not None and max(labels) >= self.num_classes:
+            raise ValueError(f'{self.ann_file} has label {max(labels)} but num_classes is '
+                             f'{self.num_classes}')
+        self._metainfo['classes'] = tuple(str(i) for i in range(
+            self.num_classes or max(labels) + 1))
+        prefix = Path(self.data_root) / self.image_prefix
+        return [{'img_path': str(prefix / path), 'gt_label': label} for path, label in pairs]

@@ -1,0 +1,77 @@
+"""``dar-transfer pretrain``: train a classifier from a config, like OpenMMLab's tools/train.py.
+
+Ends by printing the final top-1/top-5 and the training cost (from ``dar_log.jsonl``;
+1.0 without DaR) and writing them to ``{work_dir}/summary.json``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from pathlib import Path
+
+from mmengine.config import DictAction
+
+from ..utils.runner_setup import build_config, finish_config
+
+logger = logging.getLogger('dar_transfer')
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        'pretrain', help='pretrain a classifier (baseline, DaR or random control)',
+        description='Pretrain a classifier with mmengine from an OpenMMLab-style config.')
+    parser.add_argument('config', help='config file, e.g. configs/pretrain/imagenet/'
+                                       'resnet50_8xb32-120e_in1k_dar.py')
+    parser.add_argument('--work-dir', help='where logs and checkpoints go '
+                                           '(default: work_dirs/<config name>)')
+    parser.add_argument('--resume', nargs='?', const='auto', default=None, metavar='CHECKPOINT',
+                        help='resume from CHECKPOINT, or from the latest in the work_dir')
+    parser.add_argument('--amp', action='store_true', help='mixed precision (needs a GPU)')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='job launcher (pytorch: under torchrun)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
+                        metavar='KEY=VALUE',
+                        help='override config entries, e.g. train_cfg.max_epochs=2')
+    parser.set_defaults(func=main)
+    return parser
+
+
+def read_cost(work_dir: Path) -> float:
+    """The run's training cost: the last ``cost_so_far`` in dar_log.jsonl, else 1.0."""
+    from ..sampling.dar_log import DaRLog
+
+    log = DaRLog.read(work_dir / 'dar_log.jsonl')
+    return log[-1]['cost_so_far'] if log else 1.0
+
+
+def summarise(runner, config: str) -> dict:
+    """Final accuracy and cost of a finished run, as written to summary.json."""
+    hub = runner.message_hub
+    metrics = {}
+    for key in ('top1', 'top5'):
+        scalar = hub.log_scalars.get(f'val/accuracy/{key}')
+        metrics[key] = None if scalar is None else float(scalar.current())
+    work_dir = Path(runner.work_dir)
+    return {'config': config, 'work_dir': str(work_dir), 'epochs': runner.epoch,
+            'top1': metrics['top1'], 'top5': metrics['top5'], 'cost': read_cost(work_dir),
+            'dar': (work_dir / 'dar_log.jsonl').exists()}
+
+
+def main(args: argparse.Namespace) -> int:
+    from mmengine.dist import is_main_process
+    from mmengine.runner import Runner
+
+    cfg = build_config(args.config, args.cfg_options, work_dir=args.work_dir)
+    cfg = finish_config(cfg, resume=args.resume, amp=args.amp, launcher=args.launcher)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    if is_main_process():
+        summary = summarise(runner, args.config)
+        path = Path(runner.work_dir) / 'summary.json'
+        path.write_text(json.dumps(summary, indent=2) + '\n')
+        top1 = 'n/a' if summary['top1'] is None else f'{summary["top1"]:.2f}'
+        top5 = 'n/a' if summary['top5'] is None else f'{summary["top5"]:.2f}'
+        logger.info('finished %s: top-1 %s, top-5 %s, cost %.3f; summary in %s',
+                    args.config, top1, top5, summary['cost'], path)
+    return 0

@@ -1,0 +1,81 @@
+"""Config handling shared by the ``pretrain`` and ``finetune`` verbs.
+
+What OpenMMLab's tools/train.py does (load, ``--cfg-options``, work_dir, resume, AMP,
+launcher), plus checks that turn a newcomer's usual mistakes (a typo in a key, a
+missing data root) into messages that say what is wrong and where.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from mmengine.config import Config
+
+from .distributed import init_distributed
+from .safe_loading import allow_mmengine_checkpoints
+
+# Top-level keys a Runner config may hold (Runner.from_cfg's arguments): an override
+# of a key that is neither here nor in the config is most likely a typo.
+RUNNER_KEYS = {
+    'model', 'work_dir', 'train_dataloader', 'val_dataloader', 'test_dataloader',
+    'train_cfg', 'val_cfg', 'test_cfg', 'auto_scale_lr', 'optim_wrapper', 'param_scheduler',
+    'val_evaluator', 'test_evaluator', 'default_hooks', 'custom_hooks', 'data_preprocessor',
+    'load_from', 'resume', 'launcher', 'env_cfg', 'log_processor', 'log_level',
+    'visualizer', 'default_scope', 'randomness', 'experiment_name', 'custom_imports',
+    'model_wrapper_cfg', 'compile',
+}
+
+
+def build_config(path: str, overrides: dict | None, *, work_dir: str | None) -> Config:
+    """Load a config, apply ``--cfg-options`` (parsed by ``DictAction``), set the work_dir."""
+    if not Path(path).is_file():
+        raise FileNotFoundError(f'config file {path} not found')
+    cfg = Config.fromfile(path)
+    overrides = overrides or {}
+    for key in overrides:
+        top = key.split('.')[0]
+        if top not in cfg and top not in RUNNER_KEYS:
+            raise ValueError(f'--cfg-options {key}: the config has no {top!r} (a typo?); '
+                             f'its top-level keys are {", ".join(sorted(cfg.keys()))}')
+    cfg.merge_from_dict(overrides)
+    cfg.work_dir = work_dir or cfg.get('work_dir') or str(Path('work_dirs') / Path(path).stem)
+    return cfg
+
+
+def check_data_roots(cfg: Config) -> None:
+    """Fail before building anything when a dataloader's data root is missing."""
+    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg.get(name)
+        dataset = loader.get('dataset', {}) if loader else {}
+        root = dataset.get('data_root') if hasattr(dataset, 'get') else None
+        if root and not Path(root).exists():
+            raise FileNotFoundError(
+                f'{name}.dataset.data_root {root!r} does not exist; point it at the data '
+                f'with --cfg-options {name}.dataset.data_root=/path/to/data')
+
+
+def finish_config(cfg: Config, *, resume: str | None, amp: bool, launcher: str) -> Config:
+    """Resume, mixed precision and the launcher, checked before the Runner is built."""
+    import torch
+
+    if resume == 'auto':
+        if not (Path(cfg.work_dir) / 'last_checkpoint').exists():
+            raise FileNotFoundError(f'--resume: no checkpoint to resume in {cfg.work_dir} '
+                                    '(no last_checkpoint file); pass a checkpoint path')
+        cfg.resume, cfg.load_from = True, None
+    elif resume is not None:
+        if not Path(resume).is_file():
+            raise FileNotFoundError(f'--resume {resume}: no such checkpoint file')
+        cfg.resume, cfg.load_from = True, resume
+    if cfg.get('resume') or cfg.get('load_from'):
+        allow_mmengine_checkpoints()
+    if amp:
+        if not torch.cuda.is_available():
+            raise ValueError('--amp needs a GPU (mmengine\'s AmpOptimWrapper); drop --amp on '
+                             'a CPU-only machine')
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    check_data_roots(cfg)
+    setup = init_distributed(launcher)
+    cfg.launcher = setup.launcher
+    cfg.merge_from_dict(setup.cfg_overrides)
+    return cfg
