@@ -36,17 +36,39 @@ VARIANTS = ('baseline', 'dar', 'random')
 
 @HOOKS.register_module(force=True)
 class TrainWallClock(Hook):
+    """Wall time of runner.train(), less any pauses listed in ``pause_log``.
+
+    A long benchmark on a shared 2-core machine can be paused (SIGSTOP/SIGCONT) while
+    other work runs; each pause is logged as a line "unix_start unix_end" and the
+    overlap is subtracted, so the figure is the time the run itself took.
+    """
+
     priority = 'VERY_LOW'
 
-    def __init__(self) -> None:
+    def __init__(self, pause_log: str | None = None) -> None:
+        self.pause_log = pause_log
         self.start = 0.0
         self.seconds = 0.0
+        self.paused = 0.0
 
     def before_train(self, runner) -> None:
-        self.start = time.perf_counter()
+        self.start = time.time()
 
     def after_train(self, runner) -> None:
-        self.seconds = time.perf_counter() - self.start
+        end = time.time()
+        self.paused = paused_seconds(self.pause_log, self.start, end)
+        self.seconds = end - self.start - self.paused
+
+
+def paused_seconds(pause_log: str | None, start: float, end: float) -> float:
+    if not pause_log or not Path(pause_log).exists():
+        return 0.0
+    total = 0.0
+    for line in Path(pause_log).read_text().split('\n'):
+        if line.strip():
+            pause_start, pause_end = map(float, line.split())
+            total += max(0.0, min(end, pause_end) - max(start, pause_start))
+    return total
 
 
 def extract(archive: Path) -> Path:
@@ -62,7 +84,7 @@ def extract(archive: Path) -> Path:
 
 
 def variant_config(base: Config, variant: str, seed: int, data_root: Path,
-                   work_dir: Path) -> Config:
+                   work_dir: Path, pause_log: str | None = None) -> Config:
     cfg = copy.deepcopy(base)
     cfg.work_dir = str(work_dir)
     cfg.randomness = dict(seed=seed)
@@ -73,7 +95,8 @@ def variant_config(base: Config, variant: str, seed: int, data_root: Path,
         cfg.train_dataloader.sampler = dict(type='DaRSampler', shuffle=True, **cfg.dar,
                                             policy='hardest' if variant == 'dar' else 'random')
         cfg.custom_hooks = [dict(type='DaRHook')]
-    cfg.custom_hooks = [*cfg.get('custom_hooks', []), dict(type='TrainWallClock')]
+    cfg.custom_hooks = [*cfg.get('custom_hooks', []),
+                        dict(type='TrainWallClock', pause_log=pause_log)]
     cfg.experiment_name = f'{variant}-seed{seed}'
     return cfg
 
@@ -95,9 +118,10 @@ def run_one(cfg: Config, variant: str, seed: int) -> dict:
     top5 = runner.message_hub.get_scalar('val/accuracy/top5').current()
     log = DaRLog.read(Path(cfg.work_dir) / 'dar_log.jsonl')
     cost = log[-1]['cost_so_far'] if log else 1.0
-    seconds = next(h for h in runner.hooks if isinstance(h, TrainWallClock)).seconds
+    clock = next(h for h in runner.hooks if isinstance(h, TrainWallClock))
     return {'variant': variant, 'seed': seed, 'top1': top1, 'top5': top5, 'cost': cost,
-            'train_seconds': seconds, 'epochs': cfg.train_cfg.max_epochs,
+            'train_seconds': clock.seconds, 'paused_seconds': clock.paused,
+            'epochs': cfg.train_cfg.max_epochs,
             'train_images': len(runner.train_dataloader.dataset)}
 
 
@@ -154,6 +178,8 @@ def main() -> None:
     parser.add_argument('--plot',
                         default=str(REPO / 'benchmarks/results/cifar10_accuracy_vs_cost.png'))
     parser.add_argument('--report', action='store_true', help='only summarise --runs')
+    parser.add_argument('--pause-log', default=None,
+                        help='file of "unix_start unix_end" pauses to leave out of wall times')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
                         help='key=value overrides, e.g. train_cfg.max_epochs=2')
     args = parser.parse_args()
@@ -167,8 +193,8 @@ def main() -> None:
         for seed in args.seeds:
             for variant in args.variants:
                 work_dir = Path(args.work_dir) / f'{variant}-seed{seed}'
-                result = run_one(variant_config(base, variant, seed, data_root, work_dir),
-                                 variant, seed)
+                cfg = variant_config(base, variant, seed, data_root, work_dir, args.pause_log)
+                result = run_one(cfg, variant, seed)
                 print(json.dumps(result), flush=True)
                 with runs_file.open('a') as file:
                     file.write(json.dumps(result) + '\n')

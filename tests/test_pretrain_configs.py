@@ -1,0 +1,115 @@
+"""Every shipped pretraining config loads and builds; at toy size it trains and evaluates."""
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import DATASETS, MODELS
+
+from dar_transfer.cli import main
+from dar_transfer.demo.classification_data import (
+    write_cifar_batches,
+    write_image_folder,
+    write_image_list_layout,
+)
+
+CONFIG_DIR = Path(__file__).parents[1] / 'configs' / 'pretrain'
+CONFIGS = sorted(p for p in CONFIG_DIR.glob('*/*.py') if p.parent.name != '_base_')
+
+
+def test_every_setting_has_baseline_dar_and_random():
+    stems = {p.stem for p in CONFIGS}
+    baselines = {s for s in stems if not s.endswith(('_dar', '_random'))}
+    assert len(baselines) == 7 + 3 + 3  # ImageNet archs, CIFAR-10 and CIFAR-100 archs
+    assert stems == {f'{b}{suffix}' for b in baselines for suffix in ('', '_dar', '_random')}
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: p.stem)
+def test_config_loads_and_builds_model(path):
+    cfg = Config.fromfile(path)
+    MODELS.build(cfg.model)
+    sampler = cfg.train_dataloader.sampler
+    if path.stem.endswith(('_dar', '_random')):
+        assert sampler.type == 'DaRSampler' and cfg.custom_hooks == [dict(type='DaRHook')]
+        assert sampler.policy == ('hardest' if path.stem.endswith('_dar') else 'random')
+        assert 'round_up' not in sampler  # DefaultSampler's keys were deleted, not merged
+    else:
+        assert sampler.type == 'DefaultSampler' and not cfg.get('custom_hooks')
+
+
+@pytest.fixture(scope='module')
+def toy_data(tmp_path_factory):
+    root = tmp_path_factory.mktemp('data')
+    return {'imagenet': write_image_folder(root / 'imagenet', num_classes=4,
+                                           per_class={'train': 3, 'val': 1}, size=40),
+            'cifar10': write_cifar_batches(root / 'cifar10', train_per_class=1),
+            'cifar100': write_cifar_batches(root / 'cifar100', variant='cifar100',
+                                            train_per_class=1, test_per_class=1)}
+
+
+def toy_options(family: str, data_root: Path, dar: bool) -> list[str]:
+    options = ['train_cfg.max_epochs=2', 'train_dataloader.batch_size=8',
+               'default_hooks.logger.interval=1']
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        options += [f'{loader}.dataset.data_root={data_root}', f'{loader}.num_workers=0',
+                    f'{loader}.persistent_workers=False']
+    if family == 'imagenet':
+        options += ['model.num_classes=4', 'train_dataloader.dataset.pipeline.1.size=32',
+                    'val_dataloader.dataset.pipeline.1.size=36',
+                    'val_dataloader.dataset.pipeline.2.crop_size=32']
+    if dar:  # the paper's warm-up is longer than a toy run, its keep ratio too gentle
+        options += ['train_dataloader.sampler.warmup_epochs=0',
+                    'train_dataloader.sampler.refresh_epochs=[]',
+                    'train_dataloader.sampler.interval=1',
+                    'train_dataloader.sampler.keep_ratio=0.5']
+    return options
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: p.stem)
+def test_config_trains_one_toy_run(path, toy_data, tmp_path):
+    family = path.parent.name
+    dar = path.stem.endswith(('_dar', '_random'))
+    code = main(['pretrain', str(path), '--work-dir', str(tmp_path), '--cfg-options',
+                 *toy_options(family, toy_data[family], dar)])
+    assert code == 0
+    summary = json.loads((tmp_path / 'summary.json').read_text())
+    assert summary['epochs'] == 2 and summary['top1'] is not None
+    assert (tmp_path / 'epoch_2.pth').exists()
+    assert summary['dar'] == dar
+    assert (summary['cost'] < 1.0) if dar else summary['cost'] == 1.0
+
+
+def test_annotation_file_base_reads_the_meta_layout(tmp_path):
+    root = write_image_list_layout(tmp_path, num_classes=2, per_class={'train': 2, 'val': 1})
+    cfg = Config.fromfile(CONFIG_DIR / '_base_' / 'datasets' / 'imagenet_bs32_annfile.py')
+    for loader in (cfg.train_dataloader, cfg.val_dataloader):
+        loader.dataset.data_root = str(root)
+        loader.dataset.num_classes = 2
+    assert len(DATASETS.build(cfg.train_dataloader.dataset)) == 4
+    val = DATASETS.build(cfg.val_dataloader.dataset)
+    assert len(val) == 2 and tuple(val[0]['inputs'].shape) == (3, 224, 224)
+
+
+@pytest.mark.parametrize('argv, message', [
+    (['configs/pretrain/nope.py'], 'config file configs/pretrain/nope.py not found'),
+    ([str(CONFIGS[0]), '--cfg-options', 'train_dataloder.batch_size=2'],
+     "the config has no 'train_dataloder' (a typo?)"),
+    ([str(CONFIGS[0]), '--cfg-options', 'train_dataloader.dataset.data_root=/no/such/dir'],
+     "train_dataloader.dataset.data_root '/no/such/dir' does not exist"),
+    ([str(CONFIGS[0]), '--amp'], '--amp needs a GPU'),
+    ([str(CONFIGS[0]), '--resume', '--work-dir', '/tmp/dar-empty-work-dir'],
+     'no checkpoint to resume'),
+])
+def test_newcomer_errors(argv, message, capsys, toy_data):
+    if '--amp' in argv and torch.cuda.is_available():
+        pytest.skip('--amp is valid where a GPU is present')
+    if '--amp' in argv or '--resume' in argv:
+        argv = [*argv, '--cfg-options',
+                *[f'{loader}.dataset.data_root={toy_data["cifar10"]}'
+                  for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')]]
+    with pytest.raises(SystemExit) as exit_info:
+        main(['pretrain', *argv])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
