@@ -77,3 +77,19 @@ def test_shuffle_depends_on_seed_and_epoch_only():
     b.set_epoch(2)
     assert list(a) != list(b)
     assert sorted(a) == list(range(30))
+
+
+def test_select_hardest_matches_a_stable_sort_with_many_ties():
+    generator = torch.Generator().manual_seed(0)
+    for _ in range(50):
+        size = int(torch.randint(1, 200, (1,), generator=generator))
+        member_scores = torch.randint(0, 5, (size,), generator=generator).float()
+        member_scores[torch.rand(size, generator=generator) < 0.1] = float('nan')
+        subset = torch.sort(torch.randperm(2 * size, generator=generator)[:size]).values
+        scores = torch.zeros(2 * size)
+        scores[subset] = member_scores
+        keep = int(torch.randint(1, size + 1, (1,), generator=generator))
+        order = torch.sort(member_scores.nan_to_num(nan=float('inf')), descending=True,
+                           stable=True).indices
+        expected = torch.sort(subset[order[:keep]]).values
+        assert torch.equal(select_hardest(subset, scores, keep), expected)
