@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from .export import cli as export_cli
 from .pretrain import train as pretrain_cli
 from .sampling import plan
 
@@ -17,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest='verb', required=True, metavar='VERB')
     plan.add_parser(subparsers)
     pretrain_cli.add_parser(subparsers)
+    export_cli.add_parser(subparsers)
     return parser
 
 

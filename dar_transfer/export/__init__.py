@@ -1,0 +1,1 @@
+"""Export: a pretrained classifier -> backbone weights + OpenMMLab downstream configs."""

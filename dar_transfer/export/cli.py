@@ -1,0 +1,95 @@
+"""``dar-transfer export``: backbone weights, provenance and one config per downstream task."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from pathlib import Path
+
+import torch
+
+from ..pretrain.train import read_cost
+from .downstream import TASKS, render_config
+from .resnet import backbone_weights, infer_resnet_depth
+from .source import SourceWeights, read_source
+from .verify import verify_backbone
+
+logger = logging.getLogger('dar_transfer')
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        'export', help='export a backbone and its downstream configs',
+        description='Export a classifier checkpoint as backbone weights plus OpenMMLab '
+                    'configs for detection, instance segmentation, pose and segmentation.')
+    parser.add_argument('checkpoint', help='a dar-transfer pretrain checkpoint, a torchvision '
+                                           'state dict, or an mmpretrain classifier checkpoint')
+    parser.add_argument('--name', required=True, help='name of the exported backbone')
+    parser.add_argument('--out', default='checkpoints', help='output folder')
+    parser.add_argument('--tasks', nargs='+', choices=list(TASKS), default=list(TASKS))
+    parser.add_argument('--variant', default=None,
+                        help='baseline | dar | random (default: read from the run)')
+    parser.add_argument('--depth', type=int, default=None,
+                        help='expected ResNet depth; a checkpoint of another depth is an error')
+    parser.add_argument('--json', action='store_true', help='print what was written as JSON')
+    parser.set_defaults(func=main)
+    return parser
+
+
+def run_provenance(source: SourceWeights) -> dict:
+    """What the pretraining run says about itself, when the checkpoint sits in its work_dir."""
+    work_dir = source.path.parent
+    info: dict = {'pretrain_cost': None, 'pretrain_top1': None, 'pretrain_config': None,
+                  'variant': None}
+    summary_file = work_dir / 'summary.json'
+    if summary_file.exists():
+        summary = json.loads(summary_file.read_text())
+        info.update(pretrain_top1=summary.get('top1'), pretrain_config=summary.get('config'))
+    dar_log = work_dir / 'dar_log.jsonl'
+    if dar_log.exists():
+        from ..sampling.dar_log import DaRLog
+
+        lines = DaRLog.read(dar_log)
+        info['pretrain_cost'] = read_cost(work_dir)
+        info['variant'] = 'dar' if lines and lines[-1].get('policy') == 'hardest' else 'random'
+    elif source.kind == 'dar-transfer':
+        info.update(pretrain_cost=1.0, variant='baseline')
+    return info
+
+
+def main(args: argparse.Namespace) -> int:
+    source = read_source(args.checkpoint)
+    depth = infer_resnet_depth(source.state_dict)
+    if args.depth is not None and args.depth != depth:
+        raise ValueError(f'{args.checkpoint} holds a ResNet-{depth}, not the ResNet-{args.depth} '
+                         'asked for with --depth')
+    weights = backbone_weights(source.state_dict)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    weights_file = (out / f'{args.name}.pth').resolve()
+    torch.save({'state_dict': weights}, weights_file)
+
+    run = run_provenance(source)
+    metadata = {'name': args.name, 'arch': 'resnet', 'depth': depth,
+                'variant': args.variant or run['variant'] or 'unknown',
+                'pretrain_cost': run['pretrain_cost'], 'pretrain_top1': run['pretrain_top1'],
+                'pretrain_config': run['pretrain_config'], 'source': str(source.path.resolve()),
+                'source_kind': source.kind, 'source_sha256': source.sha256,
+                'weights': str(weights_file)}
+    (out / f'{args.name}.json').write_text(json.dumps(metadata, indent=2) + '\n')
+
+    configs = {}
+    for key in args.tasks:
+        task = TASKS[key]
+        path = out / f'{args.name}_{key}.py'
+        path.write_text(render_config(task, depth=depth, checkpoint=str(weights_file),
+                                      provenance=metadata))
+        verify_backbone(task, str(path), weights)
+        configs[key] = str(path)
+    if args.json:
+        print(json.dumps({'checkpoint': str(weights_file), 'metadata': metadata,
+                          'configs': configs}))
+    else:
+        logger.info('exported ResNet-%d (%s) to %s; configs: %s', depth, metadata['variant'],
+                    weights_file, ', '.join(configs.values()))
+    return 0

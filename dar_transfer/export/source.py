@@ -1,0 +1,70 @@
+"""Read a classifier checkpoint in any of the layouts users have, as torchvision keys.
+
+Accepted: a pretrain checkpoint of this toolkit (mmengine, model keys under ``net.``),
+a plain torchvision state dict (``resnet50-*.pth``), and an mmengine/mmpretrain
+classifier checkpoint (backbone keys under ``backbone.``).
+"""
+from __future__ import annotations
+
+import hashlib
+import pickle
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from ..utils.safe_loading import allow_mmengine_checkpoints
+
+# Prefix of the backbone keys in each checkpoint kind, tried in this order.
+PREFIXES = {'dar-transfer': 'net.', 'mmpretrain': 'backbone.', 'torchvision': ''}
+
+
+@dataclass
+class SourceWeights:
+    """A classifier's weights in torchvision's key layout, and where they came from."""
+
+    state_dict: dict[str, torch.Tensor]
+    kind: str
+    path: Path
+    sha256: str
+    meta: dict = field(default_factory=dict)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open('rb') as file:
+        for chunk in iter(lambda: file.read(1 << 20), b''):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def load_checkpoint_file(path: Path) -> dict:
+    """torch.load with weights-only semantics; a damaged file gets a clear error."""
+    if not path.is_file():
+        raise FileNotFoundError(f'checkpoint {path} not found')
+    allow_mmengine_checkpoints()
+    try:
+        content = torch.load(path, map_location='cpu', weights_only=True)
+    except (RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile) as error:
+        raise ValueError(f'{path} is not a readable torch checkpoint (truncated or corrupt?): '
+                         f'{str(error).splitlines()[0]}') from error
+    if not isinstance(content, dict):
+        raise ValueError(f'{path} holds a {type(content).__name__}, not a state dict')
+    return content
+
+
+def read_source(path: str | Path) -> SourceWeights:
+    path = Path(path)
+    content = load_checkpoint_file(path)
+    weights = content.get('state_dict', content)
+    tensors = {k: v for k, v in weights.items() if isinstance(v, torch.Tensor)}
+    if not tensors:
+        raise ValueError(f'{path} has no tensors to export')
+    for kind, prefix in PREFIXES.items():
+        picked = {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
+        if picked and (prefix or kind == 'torchvision'):
+            meta = content.get('meta', {}) if isinstance(content.get('meta'), dict) else {}
+            return SourceWeights(state_dict=picked, kind=kind, path=path,
+                                 sha256=sha256_of(path), meta=meta)
+    raise ValueError(f'{path}: no backbone weights found')  # unreachable: '' matches all
