@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from .export import cli as export_cli
+from .finetune import cli as finetune_cli
 from .pretrain import train as pretrain_cli
 from .sampling import plan
 
@@ -19,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_parser(subparsers)
     pretrain_cli.add_parser(subparsers)
     export_cli.add_parser(subparsers)
+    finetune_cli.add_parser(subparsers)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Fine-tuning exported backbones with the real mmdet / mmpose / mmseg runners."""
