@@ -3,9 +3,9 @@ import json
 
 import pytest
 import torch
-from helpers import hardness, make_runner
+from helpers import TinyConvClassifier, hardness, make_runner
 from mmengine.hooks import Hook
-from mmengine.registry import HOOKS
+from mmengine.registry import HOOKS, MODELS
 
 from dar_transfer.sampling.dar_log import DaRLog
 from dar_transfer.sampling.schedule import DaRSchedule, kept_size, plan_subset_sizes
@@ -165,3 +165,25 @@ def test_short_iteration_warmup_is_allowed(tmp_path):
     warmup = {'type': 'LinearLR', 'by_epoch': False, 'begin': 0, 'end': 6, 'start_factor': 0.1}
     make_runner(tmp_path, sampler=DAR, max_epochs=3, param_scheduler=warmup).train()
     assert len(read_log(tmp_path)) == 3
+
+
+@MODELS.register_module(force=True)
+class DivergingModel(TinyConvClassifier):
+    """Its loss turns NaN from the third iteration on."""
+
+    calls = 0
+
+    def forward(self, inputs, data_samples=None, mode='tensor'):
+        out = super().forward(inputs, data_samples, mode)
+        DivergingModel.calls += 1
+        if mode == 'loss' and DivergingModel.calls > 2:
+            out['loss'] = out['loss'] * float('nan')
+        return out
+
+
+def test_nan_loss_stops_with_a_clear_error(tmp_path):
+    DivergingModel.calls = 0
+    runner = make_runner(tmp_path, max_epochs=2, model={'type': 'DivergingModel'},
+                         custom_hooks=[{'type': 'FiniteLossHook', 'interval': 1}])
+    with pytest.raises(FloatingPointError, match='training loss is nan at epoch 1, iteration 3'):
+        runner.train()

@@ -31,11 +31,13 @@ def test_config_loads_and_builds_model(path):
     MODELS.build(cfg.model)
     sampler = cfg.train_dataloader.sampler
     if path.stem.endswith(('_dar', '_random')):
-        assert sampler.type == 'DaRSampler' and cfg.custom_hooks == [dict(type='DaRHook')]
+        assert sampler.type == 'DaRSampler'
+        assert [h['type'] for h in cfg.custom_hooks] == ['DaRHook', 'FiniteLossHook']
         assert sampler.policy == ('hardest' if path.stem.endswith('_dar') else 'random')
         assert 'round_up' not in sampler  # DefaultSampler's keys were deleted, not merged
     else:
-        assert sampler.type == 'DefaultSampler' and not cfg.get('custom_hooks')
+        assert sampler.type == 'DefaultSampler'
+        assert [h['type'] for h in cfg.custom_hooks] == ['FiniteLossHook']
 
 
 @pytest.fixture(scope='module')

@@ -2,12 +2,14 @@
 from .batch_augment import BatchAugmentPreprocessor
 from .cifar import CIFARDataset
 from .classifier import ImageClassifier
+from .finite_loss import FiniteLossHook
 from .image_folder import ImageFolderDataset, InMemoryImageFolder
 from .image_list import ImageListDataset
 from .metrics import TopKAccuracy
 from .synthetic import SyntheticImageDataset
 from .transforms import PackClassificationInputs, RandomResizedCrop, ResizeShortEdge
 
-__all__ = ['BatchAugmentPreprocessor', 'CIFARDataset', 'ImageClassifier', 'ImageFolderDataset',
-           'ImageListDataset', 'InMemoryImageFolder', 'PackClassificationInputs',
-           'RandomResizedCrop', 'ResizeShortEdge', 'SyntheticImageDataset', 'TopKAccuracy']
+__all__ = ['BatchAugmentPreprocessor', 'CIFARDataset', 'FiniteLossHook', 'ImageClassifier',
+           'ImageFolderDataset', 'ImageListDataset', 'InMemoryImageFolder',
+           'PackClassificationInputs', 'RandomResizedCrop', 'ResizeShortEdge',
+           'SyntheticImageDataset', 'TopKAccuracy']

@@ -10,6 +10,8 @@ default_hooks = dict(
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3, save_last=True),
 )
+# Stops a diverged run (NaN loss) with a clear message instead of training on.
+custom_hooks = [dict(type='FiniteLossHook', interval=50)]
 env_cfg = dict(cudnn_benchmark=True, mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
                dist_cfg=dict(backend='nccl'))
 randomness = dict(seed=0, deterministic=False)

@@ -7,5 +7,5 @@
 dar_sampler = dict(
     _delete_=True, type='DaRSampler', shuffle=True, warmup_epochs=10, interval=2,
     keep_ratio=0.95, active_epochs=10, refresh_epochs=[30, 60, 90], policy='hardest')
-dar_hooks = [dict(type='DaRHook')]
+dar_hooks = [dict(type='DaRHook'), dict(type='FiniteLossHook', interval=50)]
 # DaR configs put dar_sampler in train_dataloader.sampler and dar_hooks in custom_hooks.
