@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from .export import cli as export_cli
 from .finetune import cli as finetune_cli
 from .pretrain import train as pretrain_cli
+from .report import cli as report_cli
 from .sampling import plan
 
 
@@ -21,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     pretrain_cli.add_parser(subparsers)
     export_cli.add_parser(subparsers)
     finetune_cli.add_parser(subparsers)
+    report_cli.add_parser(subparsers)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Report: mmengine work_dirs -> paper-style tables, deltas against the baseline, plots."""

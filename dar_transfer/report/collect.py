@@ -1,0 +1,158 @@
+"""Read what mmengine and dar-transfer leave in work_dirs, one record per run.
+
+Per run: the dumped config (task, backbone, variant, seed, provenance written by
+``dar-transfer export``), the final evaluation (the test result when there is one,
+else the last validation), and for pretraining runs ``summary.json`` and
+``dar_log.jsonl``. Runs that stopped early or lack a metric are kept and marked.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mmengine.config import Config
+
+from ..sampling.dar_log import DaRLog
+
+TIMESTAMP = re.compile(r'^\d{8}_\d{6}$')
+
+# Metrics per task, as (mmengine key, column name, scale to the units papers print).
+TASK_METRICS = {
+    'cls': [('accuracy/top1', 'top-1 err', 'err'), ('accuracy/top5', 'top-5 err', 'err')],
+    'det': [(f'coco/bbox_{k}', f'box {n}', 100) for k, n in (
+        ('mAP', 'AP'), ('mAP_50', 'AP50'), ('mAP_75', 'AP75'), ('mAP_s', 'APs'),
+        ('mAP_m', 'APm'), ('mAP_l', 'APl'))],
+    'pose': [(f'coco/{k}', n, 100) for k, n in (
+        ('AP', 'AP'), ('AP .5', 'AP50'), ('AP .75', 'AP75'), ('AP (M)', 'APm'),
+        ('AP (L)', 'APl'), ('AR', 'AR'), ('AR .5', 'AR50'), ('AR .75', 'AR75'),
+        ('AR (M)', 'ARm'), ('AR (L)', 'ARl'))],
+    'seg': [('mIoU', 'mIoU', 1), ('aAcc', 'aAcc', 1), ('mAcc', 'mAcc', 1)],
+}
+TASK_METRICS['inst'] = TASK_METRICS['det'] + [
+    (k.replace('bbox', 'segm'), n.replace('box', 'mask'), s) for k, n, s in TASK_METRICS['det']]
+TASK_ORDER = ('cls', 'det', 'inst', 'pose', 'seg')
+TASK_TITLES = {'cls': 'ImageNet-style classification', 'det': 'COCO detection (Faster R-CNN)',
+               'inst': 'COCO instance segmentation (Mask R-CNN)',
+               'pose': 'COCO keypoints (SimpleBaseline)', 'seg': 'Cityscapes (PSPNet)'}
+
+
+@dataclass
+class RunRecord:
+    """One run's identity, cost and final metrics (in the units papers print)."""
+
+    work_dir: Path
+    task: str
+    backbone: str
+    variant: str
+    seed: int | None
+    cost: float | None
+    status: str
+    metrics: dict[str, float | None] = field(default_factory=dict)
+    source: str = ''
+    pretrain_top1: float | None = None
+    dar_log: list[dict] = field(default_factory=list)
+
+
+def find_work_dirs(paths: list[str | Path]) -> list[Path]:
+    """Folders holding mmengine timestamp folders, under (or equal to) each path."""
+    found = set()
+    for path in map(Path, paths):
+        if not path.exists():
+            raise FileNotFoundError(f'{path} does not exist')
+        for config in path.rglob('vis_data/config.py'):
+            run_dir = config.parent.parent
+            if TIMESTAMP.match(run_dir.name):
+                found.add(run_dir.parent)
+    return sorted(found)
+
+
+def _timestamp_dirs(work_dir: Path) -> list[Path]:
+    return sorted(p for p in work_dir.iterdir() if p.is_dir() and TIMESTAMP.match(p.name))
+
+
+def _read_lines(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def task_of(cfg: Config) -> str:
+    scope = cfg.get('default_scope')
+    if scope == 'mmdet':
+        metric = cfg.get('test_evaluator', {}).get('metric', 'bbox')
+        return 'inst' if 'segm' in (metric if isinstance(metric, list) else [metric]) else 'det'
+    if scope in ('mmpose', 'mmseg'):
+        return {'mmpose': 'pose', 'mmseg': 'seg'}[scope]
+    return 'cls'
+
+
+def final_evaluation(work_dir: Path, keys: list[str]) -> tuple[dict, str]:
+    """The latest test result, else the latest validation with any of ``keys``.
+
+    Source ``'test'`` with no keys means the test ran but produced no metric.
+    """
+    for run_dir in reversed(_timestamp_dirs(work_dir)):
+        test = _read_lines(run_dir / f'{run_dir.name}.json')
+        if test:
+            return test[-1], 'test'
+    for run_dir in reversed(_timestamp_dirs(work_dir)):
+        vals = [line for line in _read_lines(run_dir / 'vis_data' / 'scalars.json')
+                if any(k in line for k in keys)]
+        if vals:
+            return vals[-1], 'val'
+    return {}, ''
+
+
+def _progress(work_dir: Path, cfg: Config) -> tuple[int, int]:
+    """(done, planned) epochs, or iterations for iteration-based runs."""
+    by_iter = cfg.train_cfg.get('type') == 'IterBasedTrainLoop' or 'max_iters' in cfg.train_cfg
+    planned = cfg.train_cfg.get('max_iters' if by_iter else 'max_epochs', 0)
+    done = 0
+    for run_dir in _timestamp_dirs(work_dir):
+        for line in _read_lines(run_dir / 'vis_data' / 'scalars.json'):
+            done = max(done, line.get('iter' if by_iter else 'epoch', 0))
+    return done, planned
+
+
+def read_run(work_dir: Path) -> RunRecord:
+    config_file = _timestamp_dirs(work_dir)[-1] / 'vis_data' / 'config.py'
+    cfg = Config.fromfile(config_file)
+    task = task_of(cfg)
+    keys = [key for key, _, _ in TASK_METRICS[task]]
+    evaluation, source = final_evaluation(work_dir, keys)
+    metrics = {}
+    for key, name, scale in TASK_METRICS[task]:
+        value = evaluation.get(key)
+        if value is None or value < 0:  # COCO writes -1 where a size class is absent
+            metrics[name] = None
+        else:
+            metrics[name] = 100 - float(value) if scale == 'err' else float(value) * scale
+    done, planned = _progress(work_dir, cfg)
+    # Unfinished: stopped before the planned length (a crash, a kill) or still running.
+    status = 'finished' if source == 'test' or (planned and done >= planned) else 'unfinished'
+    headline = TASK_METRICS[task][0][1]
+    if status == 'finished' and metrics.get(headline) is None:
+        status = 'missing metric'
+    seed = cfg.get('randomness', {}).get('seed')
+    provenance = cfg.get('dar_provenance')
+    if provenance is not None:
+        return RunRecord(work_dir, task, f'resnet{provenance["depth"]}', provenance['variant'],
+                         seed, provenance.get('pretrain_cost'), status, metrics, source,
+                         provenance.get('pretrain_top1'))
+    dar_log = DaRLog.read(work_dir / 'dar_log.jsonl')
+    variant = 'baseline' if not dar_log else (
+        'dar' if dar_log[-1].get('policy') == 'hardest' else 'random')
+    cost = dar_log[-1]['cost_so_far'] if dar_log else 1.0
+    backbone = cfg.get('model', {}).get('arch', 'unknown')
+    return RunRecord(work_dir, task, backbone, variant, seed, cost, status, metrics, source,
+                     dar_log=dar_log)
+
+
+def collect(paths: list[str | Path]) -> list[RunRecord]:
+    work_dirs = find_work_dirs(paths)
+    if not work_dirs:
+        raise FileNotFoundError(f'no mmengine work_dirs (with <timestamp>/vis_data/config.py) '
+                                f'under {", ".join(map(str, paths))}')
+    return [read_run(work_dir) for work_dir in work_dirs]

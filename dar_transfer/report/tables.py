@@ -1,0 +1,91 @@
+"""Paper-style tables: one per task, a row per (backbone, variant), deltas vs baseline.
+
+Several seeds of the same (task, backbone, variant) become one row with mean, standard
+deviation and n. A delta whose size is within the combined spread of the two rows is
+marked, so noise is not read as a gain; with a single seed the spread is unknown and
+the delta is marked as such.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass, field
+
+from .collect import TASK_METRICS, TASK_ORDER, TASK_TITLES, RunRecord
+
+VARIANT_ORDER = {'baseline': 0, 'dar': 1, 'random': 2}
+
+
+@dataclass
+class Stat:
+    mean: float | None
+    std: float | None
+    n: int
+
+    @classmethod
+    def of(cls, values: list[float | None]) -> Stat:
+        present = [v for v in values if v is not None]
+        if not present:
+            return cls(None, None, 0)
+        std = statistics.stdev(present) if len(present) > 1 else None
+        return cls(statistics.fmean(present), std, len(present))
+
+
+@dataclass
+class Row:
+    backbone: str
+    variant: str
+    cost: Stat
+    metrics: dict[str, Stat]
+    runs: list[RunRecord]
+    notes: list[str] = field(default_factory=list)
+    delta: dict[str, tuple[float, bool | None]] = field(default_factory=dict)
+
+
+@dataclass
+class TaskTable:
+    task: str
+    title: str
+    columns: list[str]
+    rows: list[Row]
+
+
+def _within_spread(a: Stat, b: Stat, delta: float) -> bool | None:
+    if a.std is None or b.std is None:
+        return None
+    return abs(delta) <= math.sqrt(a.std ** 2 + b.std ** 2)
+
+
+def build_tables(runs: list[RunRecord], baseline: str = 'baseline') -> list[TaskTable]:
+    tables = []
+    for task in TASK_ORDER:
+        task_runs = [r for r in runs if r.task == task]
+        if not task_runs:
+            continue
+        columns = [name for _, name, _ in TASK_METRICS[task]]
+        groups: dict[tuple[str, str], list[RunRecord]] = {}
+        for run in task_runs:
+            groups.setdefault((run.backbone, run.variant), []).append(run)
+        rows = []
+        for (backbone, variant), members in sorted(
+                groups.items(), key=lambda kv: (kv[0][0], VARIANT_ORDER.get(kv[0][1], 9),
+                                                kv[0][1])):
+            good = [r for r in members if r.status == 'finished']
+            row = Row(backbone, variant, Stat.of([r.cost for r in good]),
+                      {c: Stat.of([r.metrics.get(c) for r in good]) for c in columns}, members)
+            for run in members:
+                if run.status != 'finished':
+                    row.notes.append(f'{run.work_dir.name}: {run.status}')
+            rows.append(row)
+        for row in rows:
+            base = next((r for r in rows if r.backbone == row.backbone
+                         and r.variant == baseline), None)
+            if base is None or base is row:
+                continue
+            for column in columns:
+                a, b = base.metrics[column], row.metrics[column]
+                if a.mean is not None and b.mean is not None:
+                    delta = b.mean - a.mean
+                    row.delta[column] = (delta, _within_spread(a, b, delta))
+        tables.append(TaskTable(task, TASK_TITLES[task], columns, rows))
+    return tables
