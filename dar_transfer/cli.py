@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from .demo import run as demo_cli
 from .export import cli as export_cli
 from .finetune import cli as finetune_cli
 from .pretrain import train as pretrain_cli
@@ -23,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     export_cli.add_parser(subparsers)
     finetune_cli.add_parser(subparsers)
     report_cli.add_parser(subparsers)
+    demo_cli.add_parser(subparsers)
     return parser
 
 
@@ -36,6 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, TypeError, FileNotFoundError) as error:
         # Invalid settings are usage errors: argparse's message format and exit code 2.
         parser.exit(2, f'dar-transfer {args.verb}: error: {error}\n')
+    except OSError as error:  # an unwritable folder, a full disk: not a usage error
+        parser.exit(1, f'dar-transfer {args.verb}: error: {error}\n')
 
 
 if __name__ == '__main__':

@@ -35,15 +35,15 @@ def schedule_cost(schedule: DaRSchedule, num_samples: int) -> float:
     return training_cost(plan_subset_sizes(schedule, num_samples), num_samples)
 
 
-def solve_keep_ratio(schedule: DaRSchedule, num_samples: int, target_cost: float,
-                     *, tolerance: float = 5e-4) -> Solution:
+def solve_keep_ratio(schedule: DaRSchedule, num_samples: int, target_cost: float) -> Solution:
     """Keep ratio on a 1e-4 grid whose cost is closest to ``target_cost``.
 
     The cost never decreases as the keep ratio grows, so a bisection over the grid
     finds the two neighbours around the target. The schedule's own ``keep_ratio`` is
-    ignored. ``reachable`` is False when the closest cost misses the target by more
-    than ``tolerance`` (a target below what even the smallest ratio gives, or a
-    schedule that never drops).
+    ignored. ``reachable`` is False when the target lies outside the costs the schedule
+    can give (below what even the smallest ratio gives, or below 1 for a schedule that
+    never drops); within that range the closest cost may still differ a little, as
+    subset sizes are whole numbers.
     """
     if not 0 < target_cost <= 1:
         raise ValueError(f'target cost must be in (0, 1], got {target_cost}')
@@ -61,9 +61,9 @@ def solve_keep_ratio(schedule: DaRSchedule, num_samples: int, target_cost: float
             lo = mid + 1
     candidates = [k for k in (lo - 1, lo) if k >= 1]
     best = min(candidates, key=lambda k: abs(cost_at(k) - target_cost))
-    cost = cost_at(best)
-    return Solution(keep_ratio=best / steps, cost=cost,
-                    reachable=abs(cost - target_cost) <= tolerance, min_cost=cost_at(1))
+    min_cost = cost_at(1)
+    return Solution(keep_ratio=best / steps, cost=cost_at(best),
+                    reachable=min_cost <= target_cost, min_cost=min_cost)
 
 
 def _with_keep(schedule: DaRSchedule, keep_ratio: float) -> DaRSchedule:

@@ -6,6 +6,8 @@ missing data root) into messages that say what is wrong and where.
 """
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 from mmengine.config import Config
@@ -38,6 +40,13 @@ def build_config(path: str, overrides: dict | None, *, work_dir: str | None) -> 
                              f'its top-level keys are {", ".join(sorted(cfg.keys()))}')
     cfg.merge_from_dict(overrides)
     cfg.work_dir = work_dir or cfg.get('work_dir') or str(Path('work_dirs') / Path(path).stem)
+    # mmengine keeps loggers and visualizers as named global instances: two runs in one
+    # process (the demo, a notebook) with the same names would write into the first
+    # run's files. Unique names keep each run's logs in its own work_dir.
+    unique = f'{Path(path).stem}-{os.getpid()}-{time.time_ns()}'
+    cfg.setdefault('experiment_name', unique)
+    if isinstance(cfg.get('visualizer'), dict):
+        cfg.visualizer.name = f'visualizer-{cfg.experiment_name}'
     return cfg
 
 
