@@ -33,46 +33,59 @@ def _write_json(path: Path, content: dict) -> None:
     path.write_text(json.dumps(content))
 
 
-def write_coco_instances(root: str | Path, *, images: dict | None = None, size: int = 128,
-                         seed: int = 0) -> Path:
-    """``root/{train,val}2017/*.jpg`` and ``annotations/instances_{split}2017.json``."""
-    root = Path(root)
-    rng = np.random.default_rng(seed)
+def _write_coco(root: Path, images: dict, annotation_name: str, categories: list[dict],
+                draw, size: int, rng: np.random.Generator) -> Path:
+    """Images and one COCO annotation file per split; ``draw(image, rng)`` paints an
+    image and returns its annotations (without ids)."""
     annotation_id = 1
-    for split, count in (images or {'train': 8, 'val': 4}).items():
+    for split, count in images.items():
         folder = root / f'{split}2017'
         folder.mkdir(parents=True, exist_ok=True)
         records, annotations = [], []
         for image_id in range(1, count + 1):
             image = _background(rng, size)
-            draw = ImageDraw.Draw(image)
-            for _ in range(int(rng.integers(1, 4))):
-                label = int(rng.integers(0, 2))
-                side = int(rng.integers(size // 5, size // 2.5))
-                x, y = (int(v) for v in rng.integers(0, size - side, 2))
-                colour = (230, 60, 50) if label == 0 else (50, 90, 230)
-                if label == 0:
-                    draw.rectangle([x, y, x + side - 1, y + side - 1], fill=colour)
-                    polygon = [x, y, x + side, y, x + side, y + side, x, y + side]
-                    area = side * side
-                else:
-                    draw.ellipse([x, y, x + side - 1, y + side - 1], fill=colour)
-                    angles = np.linspace(0, 2 * np.pi, 16, endpoint=False)
-                    radius, cx, cy = side / 2, x + side / 2, y + side / 2
-                    polygon = [round(float(v), 1) for a in angles
-                               for v in (cx + radius * np.cos(a), cy + radius * np.sin(a))]
-                    area = float(np.pi * radius ** 2)
-                annotations.append({'id': annotation_id, 'image_id': image_id,
-                                    'category_id': label + 1, 'bbox': [x, y, side, side],
-                                    'area': area, 'segmentation': [polygon], 'iscrowd': 0})
+            for annotation in draw(image, rng):
+                annotations.append({'id': annotation_id, 'image_id': image_id, **annotation})
                 annotation_id += 1
             name = f'{image_id:012d}.jpg'
             image.save(folder / name, quality=92)
             records.append({'id': image_id, 'file_name': name, 'width': size, 'height': size})
-        _write_json(root / 'annotations' / f'instances_{split}2017.json', {
-            'images': records, 'annotations': annotations,
-            'categories': [{'id': i + 1, 'name': n} for i, n in enumerate(SHAPE_CLASSES)]})
+        _write_json(root / 'annotations' / f'{annotation_name}_{split}2017.json',
+                    {'images': records, 'annotations': annotations, 'categories': categories})
     return root
+
+
+def _draw_shapes(image: Image.Image, rng: np.random.Generator) -> list[dict]:
+    size = image.size[0]
+    draw = ImageDraw.Draw(image)
+    annotations = []
+    for _ in range(int(rng.integers(1, 4))):
+        label = int(rng.integers(0, 2))
+        side = int(rng.integers(size // 5, size // 2.5))
+        x, y = (int(v) for v in rng.integers(0, size - side, 2))
+        colour = (230, 60, 50) if label == 0 else (50, 90, 230)
+        if label == 0:
+            draw.rectangle([x, y, x + side - 1, y + side - 1], fill=colour)
+            polygon = [x, y, x + side, y, x + side, y + side, x, y + side]
+            area = side * side
+        else:
+            draw.ellipse([x, y, x + side - 1, y + side - 1], fill=colour)
+            angles = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+            radius, cx, cy = side / 2, x + side / 2, y + side / 2
+            polygon = [round(float(v), 1) for a in angles
+                       for v in (cx + radius * np.cos(a), cy + radius * np.sin(a))]
+            area = float(np.pi * radius ** 2)
+        annotations.append({'category_id': label + 1, 'bbox': [x, y, side, side],
+                            'area': area, 'segmentation': [polygon], 'iscrowd': 0})
+    return annotations
+
+
+def write_coco_instances(root: str | Path, *, images: dict | None = None, size: int = 128,
+                         seed: int = 0) -> Path:
+    """``root/{train,val}2017/*.jpg`` and ``annotations/instances_{split}2017.json``."""
+    categories = [{'id': i + 1, 'name': n} for i, n in enumerate(SHAPE_CLASSES)]
+    return _write_coco(Path(root), images or {'train': 8, 'val': 4}, 'instances', categories,
+                       _draw_shapes, size, np.random.default_rng(seed))
 
 
 def _stick_figure(rng: np.random.Generator, size: int) -> np.ndarray:
@@ -88,42 +101,29 @@ def _stick_figure(rng: np.random.Generator, size: int) -> np.ndarray:
     return np.stack([cx + joints[:, 0] * unit, top + joints[:, 1] * unit], axis=1)
 
 
+def _draw_person(image: Image.Image, rng: np.random.Generator) -> list[dict]:
+    draw = ImageDraw.Draw(image)
+    joints = _stick_figure(rng, image.size[0])
+    for a, b in COCO_SKELETON:
+        draw.line([tuple(joints[a - 1]), tuple(joints[b - 1])], fill=(240, 220, 40), width=3)
+    for x, y in joints:
+        draw.ellipse([x - 2, y - 2, x + 2, y + 2], fill=(255, 255, 255))
+    x0, y0 = joints.min(axis=0) - 6
+    x1, y1 = joints.max(axis=0) + 6
+    bbox = [float(x0), float(y0), float(x1 - x0), float(y1 - y0)]
+    keypoints = [v for x, y in joints for v in (round(float(x), 1), round(float(y), 1), 2)]
+    return [{'category_id': 1, 'bbox': bbox, 'area': bbox[2] * bbox[3], 'iscrowd': 0,
+             'num_keypoints': 17, 'keypoints': keypoints,
+             'segmentation': [[float(v) for v in (x0, y0, x1, y0, x1, y1, x0, y1)]]}]
+
+
 def write_coco_keypoints(root: str | Path, *, images: dict | None = None, size: int = 128,
                          seed: int = 0) -> Path:
     """``root/{train,val}2017/*.jpg`` and ``annotations/person_keypoints_{split}2017.json``."""
-    root = Path(root)
-    rng = np.random.default_rng(seed)
-    annotation_id = 1
-    for split, count in (images or {'train': 8, 'val': 4}).items():
-        folder = root / f'{split}2017'
-        folder.mkdir(parents=True, exist_ok=True)
-        records, annotations = [], []
-        for image_id in range(1, count + 1):
-            image = _background(rng, size)
-            draw = ImageDraw.Draw(image)
-            joints = _stick_figure(rng, size)
-            for a, b in COCO_SKELETON:
-                draw.line([tuple(joints[a - 1]), tuple(joints[b - 1])], fill=(240, 220, 40),
-                          width=3)
-            for x, y in joints:
-                draw.ellipse([x - 2, y - 2, x + 2, y + 2], fill=(255, 255, 255))
-            x0, y0 = joints.min(axis=0) - 6
-            x1, y1 = joints.max(axis=0) + 6
-            bbox = [float(x0), float(y0), float(x1 - x0), float(y1 - y0)]
-            keypoints = [v for x, y in joints for v in (round(float(x), 1), round(float(y), 1), 2)]
-            annotations.append({'id': annotation_id, 'image_id': image_id, 'category_id': 1,
-                                'bbox': bbox, 'area': bbox[2] * bbox[3], 'iscrowd': 0,
-                                'num_keypoints': 17, 'keypoints': keypoints,
-                                'segmentation': [[x0, y0, x1, y0, x1, y1, x0, y1]]})
-            annotation_id += 1
-            name = f'{image_id:012d}.jpg'
-            image.save(folder / name, quality=92)
-            records.append({'id': image_id, 'file_name': name, 'width': size, 'height': size})
-        _write_json(root / 'annotations' / f'person_keypoints_{split}2017.json', {
-            'images': records, 'annotations': annotations,
-            'categories': [{'id': 1, 'name': 'person', 'supercategory': 'person',
-                            'keypoints': COCO_KEYPOINTS, 'skeleton': COCO_SKELETON}]})
-    return root
+    categories = [{'id': 1, 'name': 'person', 'supercategory': 'person',
+                   'keypoints': COCO_KEYPOINTS, 'skeleton': COCO_SKELETON}]
+    return _write_coco(Path(root), images or {'train': 8, 'val': 4}, 'person_keypoints',
+                       categories, _draw_person, size, np.random.default_rng(seed))
 
 
 # Cityscapes trainIds drawn in the toy scenes.

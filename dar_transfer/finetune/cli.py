@@ -11,9 +11,7 @@ import logging
 from numbers import Number
 from pathlib import Path
 
-from mmengine.config import DictAction
-
-from ..utils.runner_setup import build_config, finish_config
+from ..utils.runner_setup import add_runner_arguments, build_config, finish_config
 
 SCOPES = ('mmdet', 'mmpose', 'mmseg')
 logger = logging.getLogger('dar_transfer')
@@ -25,14 +23,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description='Fine-tune a downstream config with its library\'s runner, then test it.')
     parser.add_argument('config', help='an mmdet, mmpose or mmseg config, e.g. '
                                        'checkpoints/NAME_det.py')
-    parser.add_argument('--work-dir', help='default: work_dirs/<config name>')
-    parser.add_argument('--resume', nargs='?', const='auto', default=None, metavar='CHECKPOINT',
-                        help='resume from CHECKPOINT, or from the latest in the work_dir')
-    parser.add_argument('--amp', action='store_true', help='mixed precision (needs a GPU)')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none', help='job launcher (pytorch: under torchrun)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                        metavar='KEY=VALUE', help='override config entries')
+    add_runner_arguments(parser)
     parser.set_defaults(func=main)
     return parser
 

@@ -56,6 +56,17 @@ def take_per_class(samples: list[tuple[Path, int]], start: int, stop: int
     return chosen
 
 
+def split_samples(dataset) -> list[tuple[Path, int]]:
+    """The (path, label) pairs of an ImageFolder data set's split, per-class slice
+    applied; records the class names in its metainfo."""
+    classes, samples = list_image_folder(Path(dataset.data_root) / dataset.split,
+                                         dataset.expected_classes)
+    if dataset.per_class is not None:
+        samples = take_per_class(samples, *dataset.per_class)
+    dataset._metainfo['classes'] = tuple(classes)
+    return samples
+
+
 @DATASETS.register_module()
 class ImageFolderDataset(BaseDataset):
     """An ImageFolder split read image by image through the pipeline.
@@ -79,11 +90,7 @@ class ImageFolderDataset(BaseDataset):
         super().__init__(data_root=data_root, ann_file='', **kwargs)
 
     def load_data_list(self) -> list[dict]:
-        classes, samples = list_image_folder(Path(self.data_root) / self.split,
-                                             self.expected_classes)
-        if self.per_class is not None:
-            samples = take_per_class(samples, *self.per_class)
-        self._metainfo['classes'] = tuple(classes)
+        samples = split_samples(self)
         return [{'img_path': str(path), 'gt_label': label} for path, label in samples]
 
 
@@ -109,11 +116,7 @@ class InMemoryImageFolder(InMemoryClassification):
         super().__init__(data_root=data_root, ann_file='', **kwargs)
 
     def load_data_list(self) -> list[dict]:
-        classes, samples = list_image_folder(Path(self.data_root) / self.split,
-                                             self.expected_classes)
-        if self.per_class is not None:
-            samples = take_per_class(samples, *self.per_class)
-        self._metainfo['classes'] = tuple(classes)
+        samples = split_samples(self)
         arrays = [np.asarray(Image.open(path).convert('RGB')) for path, _ in samples]
         shapes = {a.shape for a in arrays}
         if len(shapes) != 1:

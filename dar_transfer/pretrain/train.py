@@ -10,9 +10,7 @@ import json
 import logging
 from pathlib import Path
 
-from mmengine.config import DictAction
-
-from ..utils.runner_setup import build_config, finish_config
+from ..utils.runner_setup import add_runner_arguments, build_config, finish_config
 
 logger = logging.getLogger('dar_transfer')
 
@@ -23,16 +21,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description='Pretrain a classifier with mmengine from an OpenMMLab-style config.')
     parser.add_argument('config', help='config file, e.g. configs/pretrain/imagenet/'
                                        'resnet50_8xb32-120e_in1k_dar.py')
-    parser.add_argument('--work-dir', help='where logs and checkpoints go '
-                                           '(default: work_dirs/<config name>)')
-    parser.add_argument('--resume', nargs='?', const='auto', default=None, metavar='CHECKPOINT',
-                        help='resume from CHECKPOINT, or from the latest in the work_dir')
-    parser.add_argument('--amp', action='store_true', help='mixed precision (needs a GPU)')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none', help='job launcher (pytorch: under torchrun)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                        metavar='KEY=VALUE',
-                        help='override config entries, e.g. train_cfg.max_epochs=2')
+    add_runner_arguments(parser)
     parser.set_defaults(func=main)
     return parser
 

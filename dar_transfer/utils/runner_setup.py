@@ -6,11 +6,12 @@ missing data root) into messages that say what is wrong and where.
 """
 from __future__ import annotations
 
+import argparse
 import os
 import time
 from pathlib import Path
 
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 
 from .distributed import init_distributed
 from .safe_loading import allow_mmengine_checkpoints
@@ -25,6 +26,20 @@ RUNNER_KEYS = {
     'visualizer', 'default_scope', 'randomness', 'experiment_name', 'custom_imports',
     'model_wrapper_cfg', 'compile',
 }
+
+
+def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options OpenMMLab's tools/train.py has, shared by pretrain and finetune."""
+    parser.add_argument('--work-dir', help='where logs and checkpoints go '
+                                           '(default: work_dirs/<config name>)')
+    parser.add_argument('--resume', nargs='?', const='auto', default=None, metavar='CHECKPOINT',
+                        help='resume from CHECKPOINT, or from the latest in the work_dir')
+    parser.add_argument('--amp', action='store_true', help='mixed precision (needs a GPU)')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='job launcher (pytorch: under torchrun)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
+                        metavar='KEY=VALUE',
+                        help='override config entries, e.g. train_cfg.max_epochs=2')
 
 
 def build_config(path: str, overrides: dict | None, *, work_dir: str | None) -> Config:
