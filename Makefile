@@ -21,6 +21,9 @@ demo: setup
 bench: setup
 	$(PY) benchmarks/bench_overhead.py
 	$(PY) benchmarks/bench_data_loading.py
+	$(PY) benchmarks/bench_wallclock.py
+	$(PY) benchmarks/bench_loader.py
+	$(PY) benchmarks/bench_distributed.py
 
 lint: setup
 	$(VENV)/bin/ruff check dar_transfer tests benchmarks
