@@ -111,6 +111,22 @@ def warm_up(base: Config, data_root: Path, work_dir: Path) -> None:
     Runner.from_cfg(cfg).train()
 
 
+def scan_keep_ratio(base: Config, target_cost: float) -> tuple[float, float]:
+    """Keep ratio (and its planned cost) that brings the config's DaR schedule to
+    ``target_cost`` on its training-set size."""
+    from dar_transfer.sampling.plan import solve_keep_ratio
+    from dar_transfer.sampling.schedule import DaRSchedule
+
+    start, stop = base.train_dataloader.dataset.per_class
+    num_samples = 10 * (stop - start)  # class-balanced CIFAR-10 slice
+    settings = {k: v for k, v in base.dar.items() if k != 'keep_ratio'}
+    schedule = DaRSchedule(max_epochs=base.train_cfg.max_epochs, keep_ratio=1.0, **settings)
+    solution = solve_keep_ratio(schedule, num_samples, target_cost)
+    if not solution.reachable:
+        raise ValueError(f'target cost {target_cost} is out of reach for {settings}')
+    return solution.keep_ratio, solution.cost
+
+
 def run_one(cfg: Config, variant: str, seed: int) -> dict:
     runner = Runner.from_cfg(cfg)
     runner.train()
@@ -126,24 +142,26 @@ def run_one(cfg: Config, variant: str, seed: int) -> dict:
 
 
 def report(runs_file: Path, plot: Path) -> str:
+    """Markdown table of mean ± std top-1, cost and wall time per (variant, target cost)."""
     runs = [json.loads(line) for line in runs_file.read_text().splitlines() if line.strip()]
-    rows = ['| variant | n | top-1 (%) mean ± std | cost | train wall time (s) | time ratio |',
-            '|---|---|---|---|---|---|']
-    base_time = None
-    summary = {}
-    for variant in VARIANTS:
-        chosen = [r for r in runs if r['variant'] == variant]
-        if not chosen:
-            continue
+    rows = ['| variant | target cost | n | top-1 (%) mean ± std | cost | train wall time (s) '
+            '| time ratio |', '|---|---|---|---|---|---|---|']
+    groups: dict[tuple[str, float | None], list[dict]] = {}
+    for run in runs:
+        groups.setdefault((run['variant'], run.get('target_cost')), []).append(run)
+    baseline = groups.get(('baseline', None)) or groups.get(('baseline', 1.0))
+    base_time = statistics.mean(r['train_seconds'] for r in baseline) if baseline else None
+    order = sorted(groups, key=lambda k: (-(k[1] or 1.0), VARIANTS.index(k[0])))
+    for variant, target in order:
+        chosen = groups[(variant, target)]
         top1 = [r['top1'] for r in chosen]
-        times = [r['train_seconds'] for r in chosen]
-        std = statistics.stdev(top1) if len(top1) > 1 else float('nan')
-        mean_time = statistics.mean(times)
-        base_time = base_time or (mean_time if variant == 'baseline' else None)
+        std = f'{statistics.stdev(top1):.2f}' if len(top1) > 1 else 'n/a'
+        mean_time = statistics.mean(r['train_seconds'] for r in chosen)
         ratio = f'{mean_time / base_time:.3f}' if base_time else 'n/a'
-        summary[variant] = (statistics.mean(r['cost'] for r in chosen), statistics.mean(top1), std)
-        rows.append(f'| {variant} | {len(chosen)} | {statistics.mean(top1):.2f} ± {std:.2f} | '
-                    f'{summary[variant][0]:.3f} | {mean_time:.0f} | {ratio} |')
+        cost = statistics.mean(r['cost'] for r in chosen)
+        rows.append(f'| {variant} | {target if target is not None else "-"} | {len(chosen)} | '
+                    f'{statistics.mean(top1):.2f} ± {std} | {cost:.3f} | {mean_time:.0f} | '
+                    f'{ratio} |')
     _plot(runs, plot)
     return '\n'.join(rows)
 
@@ -178,6 +196,9 @@ def main() -> None:
     parser.add_argument('--plot',
                         default=str(REPO / 'benchmarks/results/cifar10_accuracy_vs_cost.png'))
     parser.add_argument('--report', action='store_true', help='only summarise --runs')
+    parser.add_argument('--scan-costs', type=float, nargs='+', default=None,
+                        help='instead: DaR and the random control at each of these target '
+                             'costs (keep ratio solved per cost)')
     parser.add_argument('--pause-log', default=None,
                         help='file of "unix_start unix_end" pauses to leave out of wall times')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
@@ -190,14 +211,23 @@ def main() -> None:
         base.merge_from_dict(args.cfg_options)
         runs_file.parent.mkdir(parents=True, exist_ok=True)
         warm_up(base, data_root, Path(args.work_dir) / 'warm-up')
-        for seed in args.seeds:
-            for variant in args.variants:
-                work_dir = Path(args.work_dir) / f'{variant}-seed{seed}'
-                cfg = variant_config(base, variant, seed, data_root, work_dir, args.pause_log)
-                result = run_one(cfg, variant, seed)
-                print(json.dumps(result), flush=True)
-                with runs_file.open('a') as file:
-                    file.write(json.dumps(result) + '\n')
+        plan = [(seed, variant, None) for seed in args.seeds for variant in args.variants]
+        if args.scan_costs:
+            plan = [(seed, variant, cost) for seed in args.seeds for cost in args.scan_costs
+                    for variant in (('baseline',) if cost == 1.0 else ('dar', 'random'))]
+        for seed, variant, target in plan:
+            scanned = copy.deepcopy(base)
+            name = f'{variant}-seed{seed}'
+            if target is not None and target < 1.0:
+                scanned.dar.keep_ratio, _ = scan_keep_ratio(base, target)
+                name += f'-cost{target}'
+            work_dir = Path(args.work_dir) / name
+            cfg = variant_config(scanned, variant, seed, data_root, work_dir, args.pause_log)
+            result = run_one(cfg, variant, seed)
+            result.update(target_cost=target, keep_ratio=scanned.dar.keep_ratio)
+            print(json.dumps(result), flush=True)
+            with runs_file.open('a') as file:
+                file.write(json.dumps(result) + '\n')
     print(report(runs_file, Path(args.plot)))
 
 
