@@ -187,3 +187,22 @@ def test_nan_loss_stops_with_a_clear_error(tmp_path):
                          custom_hooks=[{'type': 'FiniteLossHook', 'interval': 1}])
     with pytest.raises(FloatingPointError, match='training loss is nan at epoch 1, iteration 3'):
         runner.train()
+
+
+@HOOKS.register_module(force=True)
+class CrashMidEpoch(Hook):
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+        raise KeyboardInterrupt('simulated crash inside an epoch')
+
+
+def test_a_crashed_runs_recorder_is_not_seen_by_the_next_run(tmp_path):
+    # The first run crashes inside an epoch, its recorder (for N=48) still active.
+    crashed = make_runner(tmp_path / 'a', max_epochs=2, sampler=DAR,
+                          custom_hooks=[{'type': 'CrashMidEpoch'}])
+    with pytest.raises(KeyboardInterrupt):
+        crashed.train()
+    # A later run without DaR records sample indices beyond 48: nothing may catch them.
+    plain = make_runner(tmp_path / 'b', num_samples=96, max_epochs=1, with_hook=False,
+                        sampler={'type': 'DefaultSampler'})
+    plain.train()
+    assert plain.iter == 12

@@ -69,12 +69,12 @@ class DaRHook(Hook):
                               moved_suffix=f'before-{runner.timestamp}')
 
     def before_train_epoch(self, runner) -> None:
-        recorder.activate(self.recorder)
+        recorder.activate(runner.message_hub, self.recorder)
         runner.message_hub.update_scalar('train/dar/subset_size', self.sampler.subset_size)
         runner.message_hub.update_scalar('train/dar/cost', self._cost(self.trained_samples))
 
     def after_train_epoch(self, runner) -> None:
-        recorder.activate(None)
+        recorder.activate(runner.message_hub, None)
         epoch = runner.epoch + 1
         trained = self.sampler.subset_size
         decision = self.sampler.step(epoch, self._scores_if_needed(epoch))
@@ -91,7 +91,7 @@ class DaRHook(Hook):
                 'num_samples': self.sampler.num_samples_total, 'policy': self.sampler.policy})
 
     def after_train(self, runner) -> None:
-        recorder.activate(None)
+        recorder.activate(runner.message_hub, None)
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         if self.sampler is None:

@@ -4,16 +4,20 @@ A model opts in with one call in its ``loss()``::
 
     dar_transfer.record_sample_losses(data_samples['sample_idx'], per_sample_loss)
 
-The call goes to the recorder that :class:`~dar_transfer.sampling.DaRHook` activated
-for the current training epoch; without one (no DaR in this run, or validation) it
-does nothing, so the same model trains with or without DaR.
+The call goes to the recorder that :class:`~dar_transfer.sampling.DaRHook` puts in the
+current runner's message hub for each training epoch; without one (no DaR in this run,
+or validation) it does nothing, so the same model trains with or without DaR. Going
+through the message hub (not a module global) means a recorder left behind by a run
+that crashed is never seen by the next runner in the same process.
 """
 from __future__ import annotations
 
 import torch
 from mmengine.dist import all_reduce
+from mmengine.logging import MessageHub
 
-_active: SampleLossRecorder | None = None
+# Runtime-info key in the message hub; not resumed, so never written into checkpoints.
+HUB_KEY = 'dar/loss_recorder'
 
 
 class SampleLossRecorder:
@@ -69,10 +73,9 @@ class SampleLossRecorder:
         self.counts = state['counts'].to(torch.int32).clone()
 
 
-def activate(recorder: SampleLossRecorder | None) -> None:
+def activate(message_hub: MessageHub, recorder: SampleLossRecorder | None) -> None:
     """Route :func:`record_sample_losses` to ``recorder`` (None switches it off)."""
-    global _active
-    _active = recorder
+    message_hub.update_info(HUB_KEY, recorder, resumed=False)
 
 
 def record_sample_losses(sample_indices, per_sample_losses: torch.Tensor) -> None:
@@ -83,5 +86,6 @@ def record_sample_losses(sample_indices, per_sample_losses: torch.Tensor) -> Non
             samples (``sample_idx`` in mmengine datasets), one per loss.
         per_sample_losses (Tensor): the unreduced training loss, one per sample.
     """
-    if _active is not None:
-        _active.add(sample_indices, per_sample_losses)
+    recorder = MessageHub.get_current_instance().get_info(HUB_KEY)
+    if recorder is not None:
+        recorder.add(sample_indices, per_sample_losses)
