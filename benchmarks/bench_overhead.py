@@ -24,10 +24,9 @@ from datetime import date
 from pathlib import Path
 
 import torch
-from mmengine.hooks import Hook
 from mmengine.logging import MMLogger
-from mmengine.registry import HOOKS
 from mmengine.runner import Runner
+from timing import TrainWallClock
 
 import dar_transfer  # noqa: F401  (registers DaRSampler, DaRHook, the model and data set)
 from dar_transfer.sampling.recorder import SampleLossRecorder
@@ -35,23 +34,6 @@ from dar_transfer.sampling.schedule import kept_size
 from dar_transfer.sampling.selection import select_hardest
 
 IMAGENET_1K_TRAIN = 1_281_167
-
-
-@HOOKS.register_module(force=True)
-class TrainWallTime(Hook):
-    """Wall time from before_train to after_train: excludes building the Runner."""
-
-    priority = 'VERY_LOW'
-
-    def __init__(self) -> None:
-        self.start = 0.0
-        self.seconds = 0.0
-
-    def before_train(self, runner) -> None:
-        self.start = time.perf_counter()
-
-    def after_train(self, runner) -> None:
-        self.seconds = time.perf_counter() - self.start
 
 
 def train_seconds(work_dir: str, *, dar: bool, num_samples: int, epochs: int) -> float:
@@ -67,12 +49,12 @@ def train_seconds(work_dir: str, *, dar: bool, num_samples: int, epochs: int) ->
                           'collate_fn': {'type': 'default_collate'}},
         train_cfg={'by_epoch': True, 'max_epochs': epochs},
         optim_wrapper={'optimizer': {'type': 'SGD', 'lr': 0.05, 'momentum': 0.9}},
-        custom_hooks=[*hooks, {'type': 'TrainWallTime'}],
+        custom_hooks=[*hooks, {'type': 'TrainWallClock'}],
         default_hooks={'checkpoint': None, 'logger': {'type': 'LoggerHook', 'interval': 1000}},
         randomness={'seed': 0}, experiment_name=f'bench-{uuid.uuid4().hex[:8]}',
         log_level='WARNING')
     runner.train()
-    return next(h for h in runner.hooks if isinstance(h, TrainWallTime)).seconds
+    return next(h for h in runner.hooks if isinstance(h, TrainWallClock)).seconds
 
 
 def bookkeeping_overhead(repeats: int, num_samples: int, epochs: int) -> dict:

@@ -16,15 +16,13 @@ import json
 import platform
 import statistics
 import tempfile
-import time
 import uuid
 from datetime import date
 from pathlib import Path
 
 import torch
-from mmengine.hooks import Hook
-from mmengine.registry import HOOKS
 from mmengine.runner import Runner
+from timing import TrainWallClock
 
 import dar_transfer  # noqa: F401  (registers the sampler, hook, model and data set)
 from dar_transfer.sampling.plan import solve_keep_ratio
@@ -32,21 +30,6 @@ from dar_transfer.sampling.schedule import DaRSchedule
 
 REPO = Path(__file__).resolve().parents[1]
 DAR = {'warmup_epochs': 1, 'interval': 1, 'active_epochs': 3, 'refresh_epochs': [4, 6]}
-
-
-@HOOKS.register_module(force=True)
-class TrainSeconds(Hook):
-    priority = 'VERY_LOW'
-
-    def __init__(self) -> None:
-        self.start = 0.0
-        self.seconds = 0.0
-
-    def before_train(self, runner) -> None:
-        self.start = time.perf_counter()
-
-    def after_train(self, runner) -> None:
-        self.seconds = time.perf_counter() - self.start
 
 
 def train_seconds(work_dir: str, *, num_samples: int, epochs: int,
@@ -67,12 +50,12 @@ def train_seconds(work_dir: str, *, num_samples: int, epochs: int,
                           'collate_fn': {'type': 'default_collate'}},
         train_cfg={'by_epoch': True, 'max_epochs': epochs},
         optim_wrapper={'optimizer': {'type': 'SGD', 'lr': 0.1, 'momentum': 0.9}},
-        custom_hooks=[*hooks, {'type': 'TrainSeconds'}],
+        custom_hooks=[*hooks, {'type': 'TrainWallClock'}],
         default_hooks={'checkpoint': None, 'logger': {'type': 'LoggerHook', 'interval': 1000}},
         randomness={'seed': 0}, experiment_name=f'wallclock-{uuid.uuid4().hex[:8]}',
         log_level='WARNING')
     runner.train()
-    return next(h for h in runner.hooks if isinstance(h, TrainSeconds)).seconds
+    return next(h for h in runner.hooks if isinstance(h, TrainWallClock)).seconds
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .schedule import SEMANTICS, DaRSchedule, plan_subset_sizes, training_cost
 
@@ -50,7 +50,7 @@ def solve_keep_ratio(schedule: DaRSchedule, num_samples: int, target_cost: float
     steps = round(1 / KEEP_RATIO_STEP)
 
     def cost_at(k: int) -> float:
-        return schedule_cost(_with_keep(schedule, k / steps), num_samples)
+        return schedule_cost(replace(schedule, keep_ratio=k / steps), num_samples)
 
     lo, hi = 1, steps  # invariant: the answer's upper neighbour lies in [lo, hi]
     while lo < hi:
@@ -64,13 +64,6 @@ def solve_keep_ratio(schedule: DaRSchedule, num_samples: int, target_cost: float
     min_cost = cost_at(1)
     return Solution(keep_ratio=best / steps, cost=cost_at(best),
                     reachable=min_cost <= target_cost, min_cost=min_cost)
-
-
-def _with_keep(schedule: DaRSchedule, keep_ratio: float) -> DaRSchedule:
-    return DaRSchedule(max_epochs=schedule.max_epochs, warmup_epochs=schedule.warmup_epochs,
-                       interval=schedule.interval, keep_ratio=keep_ratio,
-                       active_epochs=schedule.active_epochs,
-                       refresh_epochs=schedule.refresh_epochs, semantics=schedule.semantics)
 
 
 def format_plan(sizes: list[int], num_samples: int) -> str:
@@ -140,7 +133,7 @@ def main(args: argparse.Namespace) -> int:
     solution = None
     if args.target_cost is not None:
         solution = solve_keep_ratio(schedule, args.num_samples, args.target_cost)
-        schedule = _with_keep(schedule, solution.keep_ratio)
+        schedule = replace(schedule, keep_ratio=solution.keep_ratio)
     sizes = plan_subset_sizes(schedule, args.num_samples)
     cost = training_cost(sizes, args.num_samples)
 
