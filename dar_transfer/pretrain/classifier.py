@@ -10,17 +10,21 @@ from torch import nn
 
 from ..sampling.recorder import record_sample_losses
 from .cifar_models import CIFAR_ARCHS
+from .resnet10 import resnet10
+
+# Networks torchvision lacks, by arch name.
+EXTRA_ARCHS = {**CIFAR_ARCHS, 'resnet10': resnet10}
 
 
 def build_classifier(arch: str, num_classes: int, **kwargs) -> nn.Module:
-    """A randomly initialised classifier by name: a torchvision model (``'resnet50'``)
-    or a CIFAR ResNet (``'cifar_resnet110'``)."""
-    if arch in CIFAR_ARCHS:
-        return CIFAR_ARCHS[arch](num_classes=num_classes, **kwargs)
+    """A randomly initialised classifier by name: a torchvision model (``'resnet50'``),
+    ``'resnet10'`` or a CIFAR ResNet (``'cifar_resnet110'``)."""
+    if arch in EXTRA_ARCHS:
+        return EXTRA_ARCHS[arch](num_classes=num_classes, **kwargs)
     available = torchvision.models.list_models(module=torchvision.models)
     if arch not in available:
         raise ValueError(f'unknown classifier arch {arch!r}; choose one of '
-                         f'{", ".join(sorted([*CIFAR_ARCHS, *available]))}')
+                         f'{", ".join(sorted([*EXTRA_ARCHS, *available]))}')
     return torchvision.models.get_model(arch, weights=None, num_classes=num_classes, **kwargs)
 
 
