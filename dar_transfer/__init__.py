@@ -4,7 +4,7 @@ Importing the package registers its mmengine components (configs:
 ``custom_imports=dict(imports=['dar_transfer'])``).
 """
 from . import pretrain  # noqa: F401  (registers the models)
-from .sampling import DaRHook, DaRSampler, record_sample_losses
+from .sampling import DaRHook, DaRSampler, record_sample_losses, weighted_sample_losses
 
 __version__ = '0.1.0'
-__all__ = ['DaRHook', 'DaRSampler', 'record_sample_losses']
+__all__ = ['DaRHook', 'DaRSampler', 'record_sample_losses', 'weighted_sample_losses']

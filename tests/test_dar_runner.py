@@ -135,7 +135,8 @@ def test_sampler_without_hook_fails_at_start(tmp_path):
 @pytest.mark.parametrize('params, message', [
     ({'keep_ratio': 1.5}, r'keep_ratio must be in \(0, 1\], got 1.5'),
     ({'interval': 0}, 'interval must be >= 1, got 0'),
-    ({'policy': 'easiest'}, "policy must be one of \\('hardest', 'random'\\)"),
+    ({'policy': 'easiest'}, "policy must be one of \\('hardest', 'random', 'infobatch', "
+                            "'rs2', 'reweight'\\), got 'easiest'"),
     ({'refresh_epochs': [2, 9]}, r'refresh_epochs must lie in 1..4 \(max_epochs\), got 9'),
     ({'warmup_epochs': 4}, 'warmup_epochs must be < max_epochs'),
 ])

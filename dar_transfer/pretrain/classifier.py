@@ -8,7 +8,7 @@ from mmengine.model import BaseModel
 from mmengine.registry import MODELS
 from torch import nn
 
-from ..sampling.recorder import record_sample_losses
+from ..sampling.recorder import weighted_sample_losses
 from .cifar_models import CIFAR_ARCHS
 from .resnet10 import resnet10
 
@@ -33,9 +33,11 @@ class ImageClassifier(BaseModel):
     """A torchvision (or CIFAR ResNet) classifier trained with per-sample cross-entropy.
 
     Differs from a plain wrapper in one call: ``loss()`` hands each sample's loss to
-    :func:`dar_transfer.record_sample_losses` (the training forward pass, augmentation
-    included, as the DaR paper scores samples), then returns the batch mean. Without
-    DaR in the run the call does nothing.
+    :func:`dar_transfer.weighted_sample_losses` (the training forward pass, augmentation
+    included, as the DaR paper scores samples) and returns the batch mean of the
+    weighted losses it gets back (the loss weights of ``policy='infobatch'`` and
+    ``'reweight'``; 1 otherwise). Without DaR in the run the call returns the losses
+    unchanged.
 
     Batches are ``inputs`` (N, C, H, W) and ``data_samples`` with ``gt_label`` and
     ``sample_idx`` tensors (mmengine's ``default_collate`` of per-sample dicts).
@@ -73,7 +75,7 @@ class ImageClassifier(BaseModel):
     def loss(self, logits: torch.Tensor, data_samples: dict) -> dict:
         per_sample = F.cross_entropy(logits, data_samples['gt_label'], reduction='none',
                                      label_smoothing=self.label_smoothing)
-        record_sample_losses(data_samples['sample_idx'], per_sample)
+        per_sample = weighted_sample_losses(data_samples['sample_idx'], per_sample)
         return {'loss': per_sample.mean()}
 
     def predict(self, logits: torch.Tensor, data_samples: dict | None) -> list[dict]:

@@ -10,13 +10,13 @@ from mmengine.registry import HOOKS
 from ..utils.safe_loading import allow_mmengine_checkpoints
 from . import recorder
 from .dar_log import DaRLog
+from .policies import DAR_POLICIES, WEIGHTED_POLICIES
 from .progress import (
     check_iteration_schedulers,
     iterations_before_first_change,
     iterations_per_epoch,
 )
 from .sampler import DaRSampler
-from .schedule import plan_subset_sizes
 
 CHECKPOINT_KEY = 'dar'
 STATE_VERSION = 1
@@ -34,6 +34,12 @@ class DaRHook(Hook):
     checkpoints, and sets mmengine's ``max_iters`` (and so the ETA) from the planned
     subset sizes. Its priority is above ``CheckpointHook`` so the checkpoint written
     after epoch t holds the subset for epoch t + 1.
+
+    The same events run the policies beside DaR (``'infobatch'``, ``'rs2'``,
+    ``'reweight'``): the hook hands the sampler each epoch's reduced scores and routes
+    the sampler's per-sample loss weights to the model through the message hub
+    (:func:`dar_transfer.weighted_sample_losses`). InfoBatch's subset sizes depend on
+    the losses, so its ``max_iters`` is re-estimated after every epoch.
 
     Args:
         log_file (str): name of the per-epoch log in the work_dir.
@@ -59,16 +65,17 @@ class DaRHook(Hook):
 
     def before_train(self, runner) -> None:
         self.sampler = self._find_sampler(runner)
-        schedule = self.sampler.configure(runner.max_epochs)
+        self.sampler.configure(runner.max_epochs)
         self.recorder = recorder.SampleLossRecorder(self.sampler.num_samples_total)
-        self.planned_sizes = plan_subset_sizes(schedule, self.sampler.num_samples_total)
+        self.planned_sizes = self.sampler.planned_sizes()
         self._restore_if_resumed(runner)
-        self._set_honest_max_iters(runner)
+        self._set_honest_max_iters(runner, check_schedulers=True)
         if is_main_process():
             self.log = DaRLog(f'{runner.work_dir}/{self.log_file}', resumed_epoch=runner.epoch,
                               moved_suffix=f'before-{runner.timestamp}')
 
     def before_train_epoch(self, runner) -> None:
+        self.recorder.set_weights(self.sampler.loss_weights)
         recorder.activate(runner.message_hub, self.recorder)
         runner.message_hub.update_scalar('train/dar/subset_size', self.sampler.subset_size)
         runner.message_hub.update_scalar('train/dar/cost', self._cost(self.trained_samples))
@@ -76,19 +83,27 @@ class DaRHook(Hook):
     def after_train_epoch(self, runner) -> None:
         recorder.activate(runner.message_hub, None)
         epoch = runner.epoch + 1
+        self._check_weights_applied(epoch)
         trained = self.sampler.subset_size
         decision = self.sampler.step(epoch, self._scores_if_needed(epoch))
-        if decision.drop or decision.refresh:
-            self.recorder.reset()  # scores are means since S last changed
+        if decision.drop or decision.refresh or self.sampler.policy not in DAR_POLICIES:
+            self.recorder.reset()  # DaR: means since S changed; the others: per epoch
         self.trained_samples += trained
         self.finished_epochs = epoch
+        if self.sampler.policy == 'infobatch' and epoch < runner.max_epochs:
+            self._set_honest_max_iters(runner, check_schedulers=False)
         if self.log is not None:
-            self.log.append({
+            record = {
                 'epoch': epoch, 'subset_size': trained,
                 'cost_so_far': self._cost(self.trained_samples),
                 'dropped': decision.drop, 'refreshed': decision.refresh,
                 'next_subset_size': self.sampler.subset_size,
-                'num_samples': self.sampler.num_samples_total, 'policy': self.sampler.policy})
+                'num_samples': self.sampler.num_samples_total, 'policy': self.sampler.policy}
+            if self.sampler.policy == 'infobatch' and self.sampler.below_mean is not None:
+                # Measures the share that `dar-transfer plan` calibrates prune_ratio with.
+                record['below_mean_share'] = (self.sampler.below_mean
+                                              / self.sampler.num_samples_total)
+            self.log.append(record)
 
     def after_train(self, runner) -> None:
         recorder.activate(runner.message_hub, None)
@@ -143,37 +158,60 @@ class DaRHook(Hook):
         self.trained_samples = state['trained_samples']
         self.finished_epochs = state['finished_epochs']
 
-    def _set_honest_max_iters(self, runner) -> None:
+    def _set_honest_max_iters(self, runner, *, check_schedulers: bool) -> None:
+        """Iterations run so far plus those planned from the next epoch on.
+
+        The next epoch's size is the sampler's real subset; later ones are planned
+        (exact, or InfoBatch's expectation).
+        """
         batch_sampler = runner.train_dataloader.batch_sampler
         if not hasattr(batch_sampler, 'batch_size') or batch_sampler.batch_size is None:
             runner.logger.warning('DaRHook: cannot plan iterations for batch sampler '
                                   f'{type(batch_sampler).__name__}; the ETA will be too long')
             return
-        iterations = iterations_per_epoch(
-            self.planned_sizes, world_size=self.sampler.world_size,
-            round_up=self.sampler.round_up, batch_size=batch_sampler.batch_size,
-            drop_last=batch_sampler.drop_last)
-        check_iteration_schedulers(_flatten(runner.param_schedulers),
-                                   iterations_before_first_change(iterations))
+
+        def iterations(sizes: list[int]) -> list[int]:
+            return iterations_per_epoch(
+                sizes, world_size=self.sampler.world_size, round_up=self.sampler.round_up,
+                batch_size=batch_sampler.batch_size, drop_last=batch_sampler.drop_last)
+
+        if check_schedulers:
+            check_iteration_schedulers(
+                _flatten(runner.param_schedulers),
+                iterations_before_first_change(iterations(self.planned_sizes)))
+        ahead = []
+        if self.finished_epochs < len(self.planned_sizes):
+            ahead = [self.sampler.subset_size, *self.planned_sizes[self.finished_epochs + 1:]]
         # EpochBasedTrainLoop offers no setter: it fixes max_iters from the first epoch.
-        runner.train_loop._max_iters = sum(iterations)
+        runner.train_loop._max_iters = runner.iter + sum(iterations(ahead))
+
+    def _check_weights_applied(self, epoch: int) -> None:
+        if self.sampler.policy in WEIGHTED_POLICIES and self.recorder.weighted_calls == 0:
+            raise RuntimeError(
+                f"policy={self.sampler.policy!r} weights each sample's loss, but in epoch "
+                f"{epoch} the model's loss() never applied the weights: replace "
+                "record_sample_losses with per_sample = dar_transfer.weighted_sample_losses("
+                "data_samples['sample_idx'], per_sample) (see "
+                'dar_transfer.pretrain.classifier)')
 
     def _scores_if_needed(self, epoch: int) -> torch.Tensor | None:
-        if self.sampler.policy != 'hardest' or not self.sampler.will_drop(epoch):
+        if not self.sampler.needs_scores(epoch):
             return None
         scores, _ = self.recorder.reduced_scores()
         member_scores = scores[self.sampler.subset]
         seen = ~torch.isnan(member_scores)
         if not seen.any():
             raise RuntimeError(
-                f'DaR drops after epoch {epoch} but no per-sample losses were recorded; the '
-                "model's loss() must call dar_transfer.record_sample_losses("
-                "data_samples['sample_idx'], per_sample_loss) (see "
-                'dar_transfer.pretrain.classifier), or use policy=\'random\'')
+                f'policy {self.sampler.policy!r} needs losses after epoch {epoch} but no '
+                "per-sample losses were recorded; the model's loss() must call "
+                "dar_transfer.record_sample_losses(data_samples['sample_idx'], "
+                "per_sample_loss) or dar_transfer.weighted_sample_losses (see "
+                "dar_transfer.pretrain.classifier), or use policy='random' or 'rs2'")
         if not torch.isfinite(member_scores[seen]).all():
             bad = int((~torch.isfinite(member_scores[seen])).sum())
             raise FloatingPointError(
-                f'{bad} samples had a non-finite training loss before the drop after epoch '
+                f'{bad} samples had a non-finite training loss before the selection after '
+                f'epoch '
                 f'{epoch}: training diverged. Lower the learning rate or clip gradients and '
                 'resume from the last checkpoint, which is intact')
         return scores

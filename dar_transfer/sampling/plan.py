@@ -2,7 +2,9 @@
 
 Also solves the keep ratio that brings a schedule closest to a target cost, since the
 paper's stated settings do not reproduce its reported costs under either reading of
-Algorithm 1 (DESIGN.md).
+Algorithm 1 (DESIGN.md). ``--policy`` plans the policies beside DaR: RS2 and reweight
+exactly, InfoBatch only in expectation (its sizes depend on the losses), with an
+approximate ``prune_ratio`` for a target cost.
 """
 from __future__ import annotations
 
@@ -11,7 +13,18 @@ import json
 import logging
 from dataclasses import dataclass, replace
 
-from .schedule import SEMANTICS, DaRSchedule, plan_subset_sizes, training_cost
+from .policies import (
+    DAR_POLICIES,
+    DEFAULT_BELOW_MEAN_SHARE,
+    INFOBATCH_ANNEAL,
+    INFOBATCH_PRUNE_RATIO,
+    POLICIES,
+    PolicyParams,
+    estimate_prune_ratio,
+    plan_policy_sizes,
+    solve_rs2_keep_ratio,
+)
+from .schedule import SEMANTICS, DaRSchedule, check_keep_ratio, plan_subset_sizes, training_cost
 
 IMAGENET_1K_TRAIN = 1_281_167
 # Keep ratios are solved on a grid of this step: fine enough that neighbouring costs
@@ -90,10 +103,26 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument('--epochs', type=int, required=True, help='max_epochs E')
     parser.add_argument('--warmup', type=int, default=0, help='warmup_epochs W (default 0)')
     parser.add_argument('--interval', type=int, default=1, help='interval I (default 1)')
-    keep = parser.add_mutually_exclusive_group(required=True)
-    keep.add_argument('--keep', type=float, help='keep_ratio p in (0, 1]')
+    keep = parser.add_mutually_exclusive_group()
+    keep.add_argument('--keep', type=float,
+                      help='keep_ratio p in (0, 1] (hardest, random: kept at a drop; rs2: '
+                           'the share trained each epoch)')
     keep.add_argument('--target-cost', type=float,
-                      help='solve the keep ratio whose cost is closest to this, in (0, 1]')
+                      help='solve the keep ratio whose cost is closest to this, in (0, 1]; '
+                           'infobatch: estimate prune_ratio (approximate)')
+    parser.add_argument('--policy', choices=POLICIES, default='hardest',
+                        help='hardest and random follow the DaR schedule (same sizes); '
+                             'infobatch, rs2 and reweight do not (default hardest)')
+    parser.add_argument('--prune-ratio', type=float, default=None,
+                        help=f'infobatch: pruning probability of below-mean samples, in '
+                             f'[0, 1) (default {INFOBATCH_PRUNE_RATIO})')
+    parser.add_argument('--anneal', type=float, default=None,
+                        help=f'infobatch: share of the last epochs on all data, in [0, 1) '
+                             f'(default {INFOBATCH_ANNEAL})')
+    parser.add_argument('--below-mean-share', type=float, default=None,
+                        help='infobatch: assumed share of samples below the mean loss, in '
+                             f'(0, 1] (default {DEFAULT_BELOW_MEAN_SHARE}; a run\'s '
+                             'dar_log.jsonl records the real one)')
     parser.add_argument('--active', type=int, default=None,
                         help='active_epochs a (default: no limit)')
     parser.add_argument('--refresh', type=int, nargs='*', default=[],
@@ -126,9 +155,18 @@ def _schedule_from_args(args: argparse.Namespace) -> DaRSchedule:
 
 
 def main(args: argparse.Namespace) -> int:
-    schedule = _schedule_from_args(args)
     if args.num_samples < 1:
         raise ValueError(f'--num-samples must be >= 1, got {args.num_samples}')
+    if args.policy not in DAR_POLICIES:
+        return _main_policy(args)
+    for flag, value in (('--prune-ratio', args.prune_ratio), ('--anneal', args.anneal),
+                        ('--below-mean-share', args.below_mean_share)):
+        if value is not None:
+            raise ValueError(f'{flag} applies only to --policy infobatch, got {value} with '
+                             f'--policy {args.policy}')
+    if args.keep is None and args.target_cost is None:
+        raise ValueError(f'--policy {args.policy} needs --keep or --target-cost')
+    schedule = _schedule_from_args(args)
 
     solution = None
     if args.target_cost is not None:
@@ -162,3 +200,108 @@ def main(args: argparse.Namespace) -> int:
             solution.keep_ratio)
         return 1
     return 0
+
+
+def _reject_dar_flags(args: argparse.Namespace) -> None:
+    """Flags of DaR's schedule mean nothing to the other policies: say so."""
+    defaults = {'--warmup': (args.warmup, 0), '--interval': (args.interval, 1),
+                '--active': (args.active, None), '--refresh': (args.refresh, []),
+                '--semantics': (args.semantics, 'cyclic')}
+    if args.policy != 'rs2':
+        defaults['--keep'] = (args.keep, None)
+    if args.policy != 'infobatch':
+        defaults.update({'--prune-ratio': (args.prune_ratio, None),
+                         '--anneal': (args.anneal, None),
+                         '--below-mean-share': (args.below_mean_share, None)})
+    for flag, (value, default) in defaults.items():
+        if value != default:
+            raise ValueError(f'{flag} does not apply to --policy {args.policy}, got {value}')
+
+
+POLICY_FLAGS = {'prune_ratio': '--prune-ratio', 'anneal': '--anneal',
+                'below_mean_share': '--below-mean-share', 'keep_ratio': '--keep'}
+
+
+def _main_policy(args: argparse.Namespace) -> int:
+    """``plan`` for infobatch, rs2 and reweight; errors name the flag."""
+    try:
+        return _plan_policy(args)
+    except ValueError as error:
+        message = str(error)
+        parameter = message.split(' ', 1)[0]
+        if parameter in POLICY_FLAGS:
+            message = f'{POLICY_FLAGS[parameter]} ({parameter}){message[len(parameter):]}'
+            raise ValueError(message) from error
+        raise
+
+
+def _plan_policy(args: argparse.Namespace) -> int:
+    _reject_dar_flags(args)
+    if args.epochs < 1:
+        raise ValueError(f'--epochs (max_epochs) must be >= 1, got {args.epochs}')
+    result: dict = {'policy': args.policy, 'exact': args.policy != 'infobatch'}
+    estimate = None
+    keep_ratio = 1.0
+    if args.policy == 'rs2':
+        if args.keep is None and args.target_cost is None:
+            raise ValueError('--policy rs2 needs --keep or --target-cost')
+        keep_ratio = (check_keep_ratio(args.keep) if args.keep is not None
+                      else solve_rs2_keep_ratio(args.num_samples, args.target_cost))
+        result['keep_ratio'] = keep_ratio
+    if args.policy == 'reweight' and args.target_cost not in (None, 1.0):
+        raise ValueError(f'--policy reweight trains all data every epoch (cost 1.0); '
+                         f'--target-cost {args.target_cost} cannot be met')
+    params = PolicyParams(args.policy)
+    share = DEFAULT_BELOW_MEAN_SHARE
+    if args.policy == 'infobatch':
+        share = DEFAULT_BELOW_MEAN_SHARE if args.below_mean_share is None \
+            else args.below_mean_share
+        anneal = INFOBATCH_ANNEAL if args.anneal is None else args.anneal
+        ratio = args.prune_ratio
+        if args.target_cost is not None:
+            if ratio is not None:
+                raise ValueError('give --prune-ratio or --target-cost, not both')
+            estimate = estimate_prune_ratio(args.epochs, anneal, args.target_cost,
+                                            below_mean_share=share)
+            ratio = estimate.prune_ratio
+        params = PolicyParams('infobatch', prune_ratio=ratio, anneal=anneal)
+        result.update(prune_ratio=params.prune_ratio, anneal=params.anneal,
+                      below_mean_share=share)
+    sizes = plan_policy_sizes(params, args.epochs, args.num_samples, keep_ratio=keep_ratio,
+                              below_mean_share=share)
+    result.update(sizes=sizes, cost=training_cost(sizes, args.num_samples))
+    if estimate is not None:
+        result.update(target_cost=args.target_cost, reachable=estimate.reachable)
+    _print_policy_plan(args, result)
+    if estimate is not None and not estimate.reachable:
+        logger.error(
+            'target cost %.3f is out of reach for InfoBatch with these settings: even '
+            'prune_ratio just below 1 is expected to cost %.3f. Lower --anneal or use more '
+            'epochs.', args.target_cost, estimate.min_cost)
+        return 1
+    return 0
+
+
+def _print_policy_plan(args: argparse.Namespace, result: dict) -> None:
+    if args.json:
+        print(json.dumps(result))
+        return
+    policy = result['policy']
+    if policy == 'infobatch':
+        print(f'InfoBatch plan: N={args.num_samples:,}, E={args.epochs}, prune_ratio '
+              f'{result["prune_ratio"]:g}, anneal {result["anneal"]:g}')
+        print('InfoBatch cannot be planned exactly: its subsets depend on the training '
+              'losses. These sizes are an expectation assuming a below-mean share of '
+              f'{result["below_mean_share"]:g}; the real cost is what the run\'s '
+              'dar_log.jsonl records (its below_mean_share field measures the share).')
+    elif policy == 'rs2':
+        print(f'RS2 plan (without replacement): N={args.num_samples:,}, E={args.epochs}, '
+              f'keep {result["keep_ratio"]:g} each epoch')
+    else:
+        print(f'reweight plan: N={args.num_samples:,}, E={args.epochs}, all data every epoch')
+    print(format_plan(result['sizes'], args.num_samples))
+    if 'target_cost' in result:
+        print(f'estimated prune_ratio: {result["prune_ratio"]:.4f} for target cost '
+              f'{result["target_cost"]:.3f} (approximate)')
+    label = 'expected cost' if policy == 'infobatch' else 'cost'
+    print(f'{label}: {result["cost"]:.3f} ({100 * result["cost"]:.1f}% of full-data training)')

@@ -4,6 +4,12 @@ A model opts in with one call in its ``loss()``::
 
     dar_transfer.record_sample_losses(data_samples['sample_idx'], per_sample_loss)
 
+or, to also apply the per-sample loss weights of ``policy='infobatch'`` and
+``policy='reweight'`` (the same call, returning the weighted losses)::
+
+    per_sample_loss = dar_transfer.weighted_sample_losses(data_samples['sample_idx'],
+                                                          per_sample_loss)
+
 The call goes to the recorder that :class:`~dar_transfer.sampling.DaRHook` puts in the
 current runner's message hub for each training epoch; without one (no DaR in this run,
 or validation) it does nothing, so the same model trains with or without DaR. Going
@@ -35,6 +41,29 @@ class SampleLossRecorder:
         self.num_samples = num_samples
         self.sums = torch.zeros(num_samples, dtype=torch.float32)
         self.counts = torch.zeros(num_samples, dtype=torch.int32)
+        # This epoch's loss weights (None: all 1), set by DaRHook, and how many batches
+        # the model weighted: a weighting policy checks that the model applies them.
+        self.weights: torch.Tensor | None = None
+        self.weighted_calls = 0
+
+    def set_weights(self, weights: torch.Tensor | None) -> None:
+        """Use ``weights`` (N floats, or None for all 1) from now on; restart the count."""
+        if weights is not None and weights.shape != (self.num_samples,):
+            raise ValueError(f'loss weights must hold one weight per sample '
+                             f'({self.num_samples}), got shape {tuple(weights.shape)}')
+        self.weights = weights
+        self.weighted_calls = 0
+
+    def weigh(self, sample_indices, per_sample_losses: torch.Tensor) -> torch.Tensor:
+        """``per_sample_losses`` times this epoch's weights of ``sample_indices``."""
+        self.weighted_calls += 1
+        if self.weights is None:
+            return per_sample_losses
+        if self.weights.device != per_sample_losses.device:
+            self.weights = self.weights.to(per_sample_losses.device)
+        indices = torch.as_tensor(sample_indices, device=per_sample_losses.device).long()
+        weights = self.weights[indices.reshape(-1)].to(per_sample_losses.dtype)
+        return per_sample_losses * weights.reshape(per_sample_losses.shape)
 
     def add(self, sample_indices, per_sample_losses: torch.Tensor) -> None:
         losses = per_sample_losses.detach().reshape(-1).to(torch.float32)
@@ -89,3 +118,34 @@ def record_sample_losses(sample_indices, per_sample_losses: torch.Tensor) -> Non
     recorder = MessageHub.get_current_instance().get_info(HUB_KEY)
     if recorder is not None:
         recorder.add(sample_indices, per_sample_losses)
+
+
+def weighted_sample_losses(sample_indices, per_sample_losses: torch.Tensor) -> torch.Tensor:
+    """Record each sample's training loss and return it times the policy's loss weight.
+
+    The one-line opt-in for every policy, weighted or not: it records the unweighted
+    losses exactly as :func:`record_sample_losses` does, then multiplies them by the
+    per-sample weights :class:`~dar_transfer.sampling.DaRHook` set for this epoch
+    (``policy='infobatch'``: ``1 / (1 - prune_ratio)`` for kept below-mean samples;
+    ``policy='reweight'``: the previous epoch's mean loss, normalised to mean 1). Without
+    a weighting policy, outside training, or without DaR in the run, it returns
+    ``per_sample_losses`` itself. Use it in place of ``record_sample_losses``::
+
+        per_sample = dar_transfer.weighted_sample_losses(data_samples['sample_idx'],
+                                                         per_sample)
+        return {'loss': per_sample.mean()}
+
+    Args:
+        sample_indices (Tensor | Sequence[int]): dataset indices of the batch's
+            samples (``sample_idx`` in mmengine datasets), one per loss.
+        per_sample_losses (Tensor): the unreduced training loss, one per sample.
+
+    Returns:
+        Tensor: the weighted per-sample losses, same shape, dtype and device; gradients
+        flow through them.
+    """
+    recorder = MessageHub.get_current_instance().get_info(HUB_KEY)
+    if recorder is None:
+        return per_sample_losses
+    recorder.add(sample_indices, per_sample_losses)
+    return recorder.weigh(sample_indices, per_sample_losses)

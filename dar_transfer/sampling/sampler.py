@@ -9,18 +9,41 @@ from mmengine.dist import get_dist_info, sync_random_seed
 from mmengine.registry import DATA_SAMPLERS
 from torch.utils.data import Sampler
 
+from .policies import (
+    DAR_POLICIES,
+    POLICIES,
+    PolicyParams,
+    check_dar_only_parameters,
+    infobatch_prunes_before,
+    plan_policy_sizes,
+)
 from .progress import shard_size
-from .schedule import DaRSchedule, Decision, ScheduleState, check_parameters, kept_size
+from .schedule import (
+    DaRSchedule,
+    Decision,
+    ScheduleState,
+    check_parameters,
+    kept_size,
+    plan_subset_sizes,
+)
 from .selection import (
+    PASS_STREAM,
+    PRUNE_STREAM,
     SELECTION_STREAM,
     SHUFFLE_STREAM,
+    draw_without_replacement,
+    infobatch_prune,
+    loss_proportional_weights,
     seeded_generator,
     select_hardest,
     select_random,
 )
 
-POLICIES = ('hardest', 'random')
-STATE_VERSION = 1
+# Version 2 added the policies 'infobatch', 'rs2' and 'reweight'; version-1 states
+# (policies 'hardest' and 'random' only) are migrated on load.
+STATE_VERSION = 2
+DAR_DEFAULTS = dict(warmup_epochs=0, interval=1, keep_ratio=1.0, active_epochs=None,
+                    refresh_epochs=(), semantics='cyclic')
 
 
 @DATA_SAMPLERS.register_module()
@@ -55,21 +78,39 @@ class DaRSampler(Sampler):
             all data (typically the learning-rate drops). Defaults to ().
         policy (str): ``'hardest'`` keeps the highest mean training loss (DaR);
             ``'random'`` keeps a uniformly random share of the same size, the
-            equal-budget control. Defaults to ``'hardest'``.
+            equal-budget control. Three policies do not follow DaR's schedule (see
+            :mod:`dar_transfer.sampling.policies`): ``'infobatch'`` (InfoBatch's
+            random pruning of below-mean samples, with loss weights), ``'rs2'`` (a
+            fresh ``keep_ratio`` share each epoch, without replacement across epochs)
+            and ``'reweight'`` (all data, losses weighted by the previous epoch's).
+            The DaR parameters above are rejected with them, except ``keep_ratio``
+            for ``'rs2'``. Defaults to ``'hardest'``.
         semantics (str): ``'cyclic'`` or ``'paper-literal'``; see
             :mod:`dar_transfer.sampling.schedule`. Defaults to ``'cyclic'``.
+        prune_ratio (float, optional): ``'infobatch'`` only: probability in [0, 1) of
+            pruning a sample whose last loss is below the mean. Defaults to None
+            (InfoBatch's 0.5).
+        anneal (float, optional): ``'infobatch'`` only: share in [0, 1) of the last
+            epochs trained on all data. Defaults to None (InfoBatch's 0.125).
     """
 
     def __init__(self, dataset: Sized, *, shuffle: bool = True, seed: int | None = None,
                  round_up: bool = True, warmup_epochs: int = 0, interval: int = 1,
                  keep_ratio: float = 1.0, active_epochs: int | None = None,
                  refresh_epochs: Sequence[int] = (), policy: str = 'hardest',
-                 semantics: str = 'cyclic') -> None:
+                 semantics: str = 'cyclic', prune_ratio: float | None = None,
+                 anneal: float | None = None) -> None:
         check_parameters(warmup_epochs=warmup_epochs, interval=interval,
                          keep_ratio=keep_ratio, active_epochs=active_epochs,
                          refresh_epochs=refresh_epochs, semantics=semantics)
         if policy not in POLICIES:
             raise ValueError(f'DaRSampler policy must be one of {POLICIES}, got {policy!r}')
+        dar_params = dict(warmup_epochs=warmup_epochs, interval=interval,
+                          keep_ratio=keep_ratio, active_epochs=active_epochs,
+                          refresh_epochs=tuple(refresh_epochs), semantics=semantics)
+        check_dar_only_parameters(policy, {k: v for k, v in dar_params.items()
+                                           if v != DAR_DEFAULTS[k]})
+        self.policy_params = PolicyParams(policy, prune_ratio=prune_ratio, anneal=anneal)
         if len(dataset) < 1:
             raise ValueError('DaRSampler got an empty data set; check the data root and '
                              'annotation file of train_dataloader.dataset')
@@ -79,20 +120,53 @@ class DaRSampler(Sampler):
         self.shuffle = shuffle
         self.seed = sync_random_seed() if seed is None else seed
         self.round_up = round_up
-        self.dar_params = dict(warmup_epochs=warmup_epochs, interval=interval,
-                               keep_ratio=keep_ratio, active_epochs=active_epochs,
-                               refresh_epochs=tuple(refresh_epochs), semantics=semantics)
+        self.dar_params = dar_params
         self.policy = policy
         self.epoch = 0
         self.subset = torch.arange(self.num_samples_total)
         self.schedule: DaRSchedule | None = None
         self.schedule_state: ScheduleState | None = None
+        # Per-sample loss weights of the next epoch (None: all 1), for the weighted
+        # policies; RS2's samples not yet drawn in the current pass; InfoBatch's last
+        # recorded loss of each sample (NaN: never trained) and its last below-mean count.
+        self.loss_weights: torch.Tensor | None = None
+        self.remaining = torch.zeros(0, dtype=torch.long)
+        self.last_scores: torch.Tensor | None = None
+        self.below_mean: int | None = None
 
     def configure(self, max_epochs: int) -> DaRSchedule:
-        """Bind the schedule to the runner's ``max_epochs``; done by the hook."""
+        """Bind the schedule to the runner's ``max_epochs``; done by the hook.
+
+        For ``'rs2'`` this also draws epoch 1's subset (a resume then overwrites it).
+        """
         self.schedule = DaRSchedule(max_epochs=max_epochs, **self.dar_params)
         self.schedule_state = self.schedule.initial_state()
+        if self.policy == 'rs2':
+            self.remaining = torch.zeros(0, dtype=torch.long)
+            self._draw_rs2(1)
+        if self.policy == 'infobatch':
+            self.last_scores = torch.full((self.num_samples_total,), float('nan'))
         return self.schedule
+
+    def planned_sizes(self) -> list[int]:
+        """Per-epoch subset sizes: exact, except InfoBatch's (an expectation)."""
+        if self.schedule is None:
+            raise RuntimeError('DaRSampler.planned_sizes() before configure()')
+        if self.policy in DAR_POLICIES:
+            return plan_subset_sizes(self.schedule, self.num_samples_total)
+        return plan_policy_sizes(self.policy_params, self.schedule.max_epochs,
+                                 self.num_samples_total, keep_ratio=self.schedule.keep_ratio)
+
+    def needs_scores(self, epoch: int) -> bool:
+        """Whether :meth:`step` after 1-based ``epoch`` reads the reduced scores."""
+        if self.schedule is None or epoch >= self.schedule.max_epochs:
+            return self.policy == 'hardest' and self.will_drop(epoch)
+        if self.policy == 'reweight':
+            return True
+        if self.policy == 'infobatch':
+            return infobatch_prunes_before(epoch + 1, self.schedule.max_epochs,
+                                           self.policy_params.anneal)
+        return self.policy == 'hardest' and self.will_drop(epoch)
 
     @property
     def subset_size(self) -> int:
@@ -133,6 +207,8 @@ class DaRSampler(Sampler):
         """
         if self.schedule is None or self.schedule_state is None:
             raise RuntimeError('DaRSampler.step() before configure(); DaRHook does both')
+        if self.policy not in DAR_POLICIES:
+            return self._step_policy(epoch, scores)
         decision = self.schedule.decide(epoch, self.schedule_state)
         if decision.drop:
             keep = kept_size(self.subset_size, self.schedule.keep_ratio)
@@ -147,9 +223,50 @@ class DaRSampler(Sampler):
             self.subset = torch.arange(self.num_samples_total)
         return decision
 
+    def _step_policy(self, epoch: int, scores: torch.Tensor | None) -> Decision:
+        """Choose epoch ``epoch + 1``'s subset and weights under a non-DaR policy.
+
+        Every input is identical on all ranks (reduced scores, the shared seed), so
+        every rank derives the same subset and weights.
+        """
+        if not 1 <= epoch <= self.schedule.max_epochs:
+            raise ValueError(f'epoch must lie in 1..{self.schedule.max_epochs}, got {epoch}')
+        self.below_mean = None  # set again by an InfoBatch draw
+        if epoch == self.schedule.max_epochs:
+            return Decision(drop=False, refresh=False)  # no epoch follows
+        if self.policy == 'rs2':
+            self._draw_rs2(epoch + 1)
+            return Decision(drop=True, refresh=False)
+        if self.needs_scores(epoch) and scores is None:
+            raise RuntimeError(f'policy {self.policy!r} needs scores after epoch {epoch}')
+        if self.policy == 'reweight':
+            self.loss_weights = loss_proportional_weights(scores)
+            return Decision(drop=False, refresh=False)
+        return self._step_infobatch(epoch, scores)
+
+    def _step_infobatch(self, epoch: int, scores: torch.Tensor | None) -> Decision:
+        was_full = self.subset_size == self.num_samples_total
+        if scores is None:  # the annealing epochs: all data, unweighted
+            self.subset = torch.arange(self.num_samples_total)
+            self.loss_weights = None
+            return Decision(drop=False, refresh=not was_full)
+        # A sample keeps its last recorded loss through the epochs it is pruned.
+        self.last_scores = torch.where(torch.isnan(scores), self.last_scores, scores)
+        generator = seeded_generator(self.seed, epoch + 1, PRUNE_STREAM)
+        self.subset, self.loss_weights, self.below_mean = infobatch_prune(
+            self.last_scores, self.policy_params.prune_ratio, generator)
+        return Decision(drop=self.subset_size < self.num_samples_total, refresh=False)
+
+    def _draw_rs2(self, epoch: int) -> None:
+        keep = kept_size(self.num_samples_total, self.dar_params['keep_ratio'])
+        generator = seeded_generator(self.seed, epoch, PASS_STREAM)
+        self.subset, self.remaining = draw_without_replacement(
+            self.remaining, keep, self.num_samples_total, generator)
+
     def will_drop(self, epoch: int) -> bool:
         """Whether the contract drops after 1-based ``epoch`` (state unchanged)."""
-        if self.schedule is None or self.schedule_state is None:
+        if (self.schedule is None or self.schedule_state is None
+                or self.policy not in DAR_POLICIES):
             return False
         probe = ScheduleState(**self.schedule_state.state_dict())
         return self.schedule.decide(epoch, probe).drop
@@ -162,29 +279,54 @@ class DaRSampler(Sampler):
             'seed': self.seed,
             'policy': self.policy,
             'params': {**self.dar_params,
-                       'refresh_epochs': list(self.dar_params['refresh_epochs'])},
+                       'refresh_epochs': list(self.dar_params['refresh_epochs']),
+                       'prune_ratio': self.policy_params.prune_ratio,
+                       'anneal': self.policy_params.anneal},
             'subset': self.subset.clone(),
             'schedule_state': (self.schedule_state.state_dict()
                                if self.schedule_state is not None else None),
+            'loss_weights': None if self.loss_weights is None else self.loss_weights.clone(),
+            'remaining': self.remaining.clone(),
+            'last_scores': None if self.last_scores is None else self.last_scores.clone(),
+            'below_mean': self.below_mean,
         }
 
     def load_state_dict(self, state: dict) -> None:
-        if state.get('version') != STATE_VERSION:
-            raise ValueError(f'DaRSampler state version {state.get("version")!r} is not '
-                             f'{STATE_VERSION}; this checkpoint was written by another version '
-                             'of dar-transfer')
+        state = _migrate(state)
         if state['num_samples'] != self.num_samples_total:
             raise ValueError(
                 f'the checkpoint\'s DaR state is for {state["num_samples"]} samples but the '
                 f'training set has {self.num_samples_total}; resume with the same data set')
         saved = {**state['params'], 'refresh_epochs': tuple(state['params']['refresh_epochs'])}
-        if saved != self.dar_params or state['policy'] != self.policy:
+        current = {**self.dar_params, 'prune_ratio': self.policy_params.prune_ratio,
+                   'anneal': self.policy_params.anneal}
+        if saved != current or state['policy'] != self.policy:
             raise ValueError(
                 f'the checkpoint was trained with DaR settings {saved} (policy '
-                f'{state["policy"]!r}) but the config has {self.dar_params} (policy '
+                f'{state["policy"]!r}) but the config has {current} (policy '
                 f'{self.policy!r}); resuming would mix two schedules. Restore the old '
                 'settings or start a new run')
         self.seed = state['seed']
         self.subset = state['subset'].clone().long()
         if self.schedule is not None and state['schedule_state'] is not None:
             self.schedule_state = ScheduleState(**state['schedule_state'])
+        weights, scores = state['loss_weights'], state['last_scores']
+        self.loss_weights = None if weights is None else weights.clone().float()
+        self.remaining = state['remaining'].clone().long()
+        self.last_scores = None if scores is None else scores.clone().float()
+        self.below_mean = state['below_mean']
+
+
+def _migrate(state: dict) -> dict:
+    """Bring an older sampler state to :data:`STATE_VERSION`, or say why not."""
+    version = state.get('version')
+    if version == 1:  # policies 'hardest' and 'random'; nothing else existed
+        state = {**state, 'version': 2,
+                 'params': {**state['params'], 'prune_ratio': None, 'anneal': None},
+                 'loss_weights': None, 'remaining': torch.zeros(0, dtype=torch.long),
+                 'last_scores': None, 'below_mean': None}
+    if state.get('version') != STATE_VERSION:
+        raise ValueError(f'DaRSampler state version {version!r} is not one this version of '
+                         f'dar-transfer reads (1 or {STATE_VERSION}); the checkpoint was '
+                         'written by a newer dar-transfer')
+    return state
