@@ -16,10 +16,17 @@ from dar_transfer.demo.classification_data import (
 
 CONFIG_DIR = Path(__file__).parents[1] / 'configs' / 'pretrain'
 CONFIGS = sorted(p for p in CONFIG_DIR.glob('*/*.py') if p.parent.name != '_base_')
+# The policies beside DaR, configured for one setting each (not for every arch).
+OTHER_POLICY_CONFIGS = {
+    'resnet110_1xb128-300e_cifar10_infobatch': 'infobatch',
+    'resnet110_1xb128-300e_cifar10_rs2': 'rs2',
+    'resnet110_1xb128-300e_cifar10_reweight': 'reweight',
+    'resnet50_8xb32-120e_in1k_infobatch': 'infobatch', 'resnet50_8xb32-120e_in1k_rs2': 'rs2'}
 
 
 def test_every_setting_has_baseline_dar_and_random():
-    stems = {p.stem for p in CONFIGS}
+    stems = {p.stem for p in CONFIGS} - set(OTHER_POLICY_CONFIGS)
+    assert set(OTHER_POLICY_CONFIGS) <= {p.stem for p in CONFIGS}
     baselines = {s for s in stems if not s.endswith(('_dar', '_random'))}
     assert len(baselines) == 7 + 3 + 3  # ImageNet archs, CIFAR-10 and CIFAR-100 archs
     assert stems == {f'{b}{suffix}' for b in baselines for suffix in ('', '_dar', '_random')}
@@ -30,7 +37,11 @@ def test_config_loads_and_builds_model(path):
     cfg = Config.fromfile(path)
     MODELS.build(cfg.model)
     sampler = cfg.train_dataloader.sampler
-    if path.stem.endswith(('_dar', '_random')):
+    if path.stem in OTHER_POLICY_CONFIGS:
+        assert sampler.type == 'DaRSampler' and 'round_up' not in sampler
+        assert sampler.policy == OTHER_POLICY_CONFIGS[path.stem]
+        assert [h['type'] for h in cfg.custom_hooks] == ['DaRHook', 'FiniteLossHook']
+    elif path.stem.endswith(('_dar', '_random')):
         assert sampler.type == 'DaRSampler'
         assert [h['type'] for h in cfg.custom_hooks] == ['DaRHook', 'FiniteLossHook']
         assert sampler.policy == ('hardest' if path.stem.endswith('_dar') else 'random')
@@ -73,8 +84,16 @@ def toy_options(family: str, data_root: Path, dar: bool) -> list[str]:
 def test_config_trains_one_toy_run(path, toy_data, tmp_path):
     family = path.parent.name
     dar = path.stem.endswith(('_dar', '_random'))
-    code = main(['pretrain', str(path), '--work-dir', str(tmp_path), '--cfg-options',
-                 *toy_options(family, toy_data[family], dar)])
+    policy = OTHER_POLICY_CONFIGS.get(path.stem)
+    options = toy_options(family, toy_data[family], dar)
+    if policy == 'infobatch':  # prune hard enough that a toy set surely loses a sample
+        options.append('train_dataloader.sampler.prune_ratio=0.9')
+    code = main(['pretrain', str(path), '--work-dir', str(tmp_path), '--cfg-options', *options])
+    if policy is not None:  # their own settings run as they are; reweight costs 1.0
+        summary = json.loads((tmp_path / 'summary.json').read_text())
+        assert code == 0 and summary['dar'] and summary['top1'] is not None
+        assert (summary['cost'] == 1.0) if policy == 'reweight' else summary['cost'] < 1.0
+        return
     assert code == 0
     summary = json.loads((tmp_path / 'summary.json').read_text())
     assert summary['epochs'] == 2 and summary['top1'] is not None
