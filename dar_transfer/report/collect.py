@@ -142,8 +142,10 @@ def read_run(work_dir: Path) -> RunRecord:
                          seed, provenance.get('pretrain_cost'), status, metrics, source,
                          provenance.get('pretrain_top1'))
     dar_log = DaRLog.read(work_dir / 'dar_log.jsonl')
-    variant = 'baseline' if not dar_log else (
-        'dar' if dar_log[-1].get('policy') == 'hardest' else 'random')
+    # The variant is the sampling policy ('hardest' is DaR itself), so the report groups
+    # and plots infobatch, rs2 and reweight runs beside DaR and the random control.
+    policy = dar_log[-1].get('policy', 'hardest') if dar_log else None
+    variant = 'baseline' if not dar_log else ('dar' if policy == 'hardest' else policy)
     cost = dar_log[-1]['cost_so_far'] if dar_log else 1.0
     backbone = cfg.get('model', {}).get('arch', 'unknown')
     return RunRecord(work_dir, task, backbone, variant, seed, cost, status, metrics, source,

@@ -7,7 +7,8 @@ from pathlib import Path
 from .collect import RunRecord
 from .tables import TaskTable
 
-MARKERS = {'baseline': 'o', 'dar': 's', 'random': 'D'}
+MARKERS = {'baseline': 'o', 'dar': 's', 'random': 'D', 'infobatch': '^', 'rs2': 'v',
+           'reweight': 'P'}
 
 
 def _pyplot():
