@@ -1,4 +1,4 @@
-"""Real-data check: CIFAR-10 top-1 of baseline, DaR and the random control at DaR's cost.
+"""Real-data check: CIFAR-10 top-1 of baseline, DaR and the other policies at equal cost.
 
 Uses the shared CIFAR-10 training archive (train split only: 5,000 held-out images for
 validation) under the reduced protocol of benchmarks/configs/cifar10_r20_reduced.py.
@@ -6,8 +6,16 @@ Each seed runs the three variants back to back, so machine noise hits them alike
 Every finished run appends a line to --runs; --report turns the lines into a table
 (mean and std of top-1, cost, wall time) and an accuracy-vs-cost plot.
 
+With --scan-costs, --policies picks which policies run at each target cost below 1.0
+(DaR and the random control by default; also infobatch and rs2) and at 1.0 (the
+baseline, and reweight if asked for). RS2's keep ratio is exact for a target; InfoBatch's
+prune_ratio is estimated (`dar-transfer plan --policy infobatch --target-cost`), so its
+real cost is the one its log records, and the table shows that.
+
 Usage:
   python benchmarks/cifar_accuracy_at_cost.py --seeds 0 1 2
+  python benchmarks/cifar_accuracy_at_cost.py --scan-costs 1.0 0.83 0.6 \
+      --policies dar random infobatch rs2 reweight
   python benchmarks/cifar_accuracy_at_cost.py --report
 """
 from __future__ import annotations
@@ -29,7 +37,10 @@ from dar_transfer.sampling.dar_log import DaRLog
 REPO = Path(__file__).resolve().parents[1]
 ARCHIVE = REPO.parent / 'shared' / 'data' / 'cifar10-train-jpeg.tar.gz'
 CACHE = Path(os.environ.get('DAR_CACHE', Path.home() / '.cache' / 'dar-transfer'))
-VARIANTS = ('baseline', 'dar', 'random')
+VARIANTS = ('baseline', 'dar', 'random', 'infobatch', 'rs2', 'reweight')
+# Variants whose sampler is a policy beside DaR's schedule; 'dar' is policy 'hardest'.
+OTHER_POLICIES = ('infobatch', 'rs2', 'reweight')
+INFOBATCH_ANNEAL = 0.125
 
 
 def extract(archive: Path) -> Path:
@@ -52,7 +63,11 @@ def variant_config(base: Config, variant: str, seed: int, data_root: Path,
     cfg.model.data_preprocessor.seed = seed
     for loader in (cfg.train_dataloader, cfg.val_dataloader):
         loader.dataset.data_root = str(data_root)
-    if variant != 'baseline':
+    if variant in OTHER_POLICIES:
+        cfg.train_dataloader.sampler = dict(type='DaRSampler', shuffle=True, policy=variant,
+                                            **cfg.get('policy_params', {}))
+        cfg.custom_hooks = [dict(type='DaRHook')]
+    elif variant != 'baseline':
         cfg.train_dataloader.sampler = dict(type='DaRSampler', shuffle=True, **cfg.dar,
                                             policy='hardest' if variant == 'dar' else 'random')
         cfg.custom_hooks = [dict(type='DaRHook')]
@@ -86,6 +101,45 @@ def scan_keep_ratio(base: Config, target_cost: float) -> tuple[float, float]:
     if not solution.reachable:
         raise ValueError(f'target cost {target_cost} is out of reach for {settings}')
     return solution.keep_ratio, solution.cost
+
+
+def policy_params(base: Config, policy: str, target_cost: float | None) -> dict:
+    """Sampler parameters of a policy beside DaR for ``target_cost`` (None: the cost the
+    config's DaR schedule plans)."""
+    from dar_transfer.sampling.plan import schedule_cost
+    from dar_transfer.sampling.policies import estimate_prune_ratio, solve_rs2_keep_ratio
+    from dar_transfer.sampling.schedule import DaRSchedule
+
+    start, stop = base.train_dataloader.dataset.per_class
+    num_samples = 10 * (stop - start)  # class-balanced CIFAR-10 slice
+    epochs = base.train_cfg.max_epochs
+    if target_cost is None:
+        target_cost = schedule_cost(DaRSchedule(max_epochs=epochs, **base.dar), num_samples)
+    if policy == 'reweight':
+        if target_cost != 1.0:
+            raise ValueError(f'reweight costs 1.0, it cannot run at target cost {target_cost}')
+        return {}
+    if policy == 'rs2':
+        return {'keep_ratio': solve_rs2_keep_ratio(num_samples, target_cost)}
+    estimate = estimate_prune_ratio(epochs, INFOBATCH_ANNEAL, target_cost)
+    if not estimate.reachable:
+        raise ValueError(f'target cost {target_cost} is out of reach for InfoBatch over '
+                         f'{epochs} epochs (anneal {INFOBATCH_ANNEAL})')
+    return {'prune_ratio': estimate.prune_ratio, 'anneal': INFOBATCH_ANNEAL}
+
+
+def scan_plan(seeds: list[int], costs: list[float], policies: list[str]) -> list[tuple]:
+    """(seed, variant, target cost) runs: the baseline (and reweight) at cost 1.0, the
+    other chosen policies at every cost below it."""
+    plan = []
+    for seed in seeds:
+        for cost in costs:
+            if cost == 1.0:
+                chosen = ['baseline', *(['reweight'] if 'reweight' in policies else [])]
+            else:
+                chosen = [p for p in policies if p != 'reweight']
+            plan += [(seed, variant, cost) for variant in chosen]
+    return plan
 
 
 def run_one(cfg: Config, variant: str, seed: int) -> dict:
@@ -133,7 +187,7 @@ def _plot(runs: list[dict], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(5, 3.5))
-    for variant, marker in zip(VARIANTS, 'osD', strict=True):
+    for variant, marker in zip(VARIANTS, 'osD^vP', strict=True):
         chosen = [r for r in runs if r['variant'] == variant]
         ax.scatter([r['cost'] for r in chosen], [r['top1'] for r in chosen], marker=marker,
                    label=variant, alpha=0.8)
@@ -151,7 +205,8 @@ def main() -> None:
     parser.add_argument('--config', default=str(REPO / 'benchmarks/configs/cifar10_r20_reduced.py'))
     parser.add_argument('--archive', default=str(ARCHIVE))
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
-    parser.add_argument('--variants', nargs='+', choices=VARIANTS, default=list(VARIANTS))
+    parser.add_argument('--variants', nargs='+', choices=VARIANTS,
+                        default=['baseline', 'dar', 'random'])
     parser.add_argument('--work-dir', default=str(REPO / 'work_dirs/bench_cifar10'))
     parser.add_argument('--runs', default=str(REPO / 'benchmarks/results/cifar10_runs.jsonl'))
     parser.add_argument('--plot',
@@ -160,6 +215,10 @@ def main() -> None:
     parser.add_argument('--scan-costs', type=float, nargs='+', default=None,
                         help='instead: DaR and the random control at each of these target '
                              'costs (keep ratio solved per cost)')
+    parser.add_argument('--policies', nargs='+', default=['dar', 'random'],
+                        choices=['dar', 'random', *OTHER_POLICIES],
+                        help='with --scan-costs: the policies run at each target cost '
+                             '(reweight only at 1.0); default dar random')
     parser.add_argument('--pause-log', default=None,
                         help='file of "unix_start unix_end" pauses to leave out of wall times')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
@@ -174,18 +233,22 @@ def main() -> None:
         warm_up(base, data_root, Path(args.work_dir) / 'warm-up')
         plan = [(seed, variant, None) for seed in args.seeds for variant in args.variants]
         if args.scan_costs:
-            plan = [(seed, variant, cost) for seed in args.seeds for cost in args.scan_costs
-                    for variant in (('baseline',) if cost == 1.0 else ('dar', 'random'))]
+            plan = scan_plan(args.seeds, args.scan_costs, args.policies)
         for seed, variant, target in plan:
             scanned = copy.deepcopy(base)
             name = f'{variant}-seed{seed}'
-            if target is not None and target < 1.0:
+            if variant in OTHER_POLICIES:
+                scanned.policy_params = policy_params(base, variant, target)
+            elif target is not None and target < 1.0:
                 scanned.dar.keep_ratio, _ = scan_keep_ratio(base, target)
+            if target is not None and target < 1.0:
                 name += f'-cost{target}'
             work_dir = Path(args.work_dir) / name
             cfg = variant_config(scanned, variant, seed, data_root, work_dir, args.pause_log)
             result = run_one(cfg, variant, seed)
             result.update(target_cost=target, keep_ratio=scanned.dar.keep_ratio)
+            if variant in OTHER_POLICIES:  # DaR's keep ratio means nothing to them
+                result.update(keep_ratio=None, policy_params=scanned.policy_params)
             print(json.dumps(result), flush=True)
             with runs_file.open('a') as file:
                 file.write(json.dumps(result) + '\n')

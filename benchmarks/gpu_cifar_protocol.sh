@@ -4,6 +4,10 @@
 # mixed precision, channels-last, and the augmentation running batched on the GPU
 # (BatchAugmentPreprocessor), so data loading is one tensor index per batch.
 #   benchmarks/gpu_cifar_protocol.sh [extra args for cifar_accuracy_at_cost.py]
+# Every policy, e.g. at the issue's costs:
+#   benchmarks/gpu_cifar_protocol.sh --scan-costs 1.0 0.83 0.6 \
+#       --policies dar random infobatch rs2 reweight
+# (ImageClassifier applies InfoBatch's and reweight's loss weights, also under AMP.)
 # Not yet run on a GPU: no figures are claimed for it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
