@@ -198,3 +198,16 @@ def test_two_ranks_agree_on_subsets_and_weights(tmp_path):
             if policy == 'reweight' and epoch > 1:
                 assert first['weights'] == pytest.approx((losses / losses.mean()).tolist())
         assert ranks[0]['iter'] == ranks[0]['max_iters'] == ranks[1]['max_iters']
+
+
+def test_report_groups_runs_by_policy(tmp_path):
+    from dar_transfer.report.collect import read_run
+
+    runner = make_runner(tmp_path, max_epochs=2, model=WEIGHTED_MODEL,
+                         sampler={'policy': 'rs2', 'keep_ratio': 0.5})
+    runner.train()
+    # The Runner built from arguments dumps no config; write the one a CLI run dumps.
+    (tmp_path / runner.timestamp / 'vis_data' / 'config.py').write_text(
+        "default_scope = 'mmengine'\ntrain_cfg = dict(by_epoch=True, max_epochs=2)\n")
+    record = read_run(tmp_path)
+    assert (record.variant, record.cost) == ('rs2', 0.5)
