@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup test test-fast demo bench lint
+.PHONY: setup test test-fast demo bench lint gpu-check
 
 setup:
 	@bash scripts/setup.sh
@@ -24,6 +24,9 @@ bench: setup
 	$(PY) benchmarks/bench_wallclock.py
 	$(PY) benchmarks/bench_loader.py
 	$(PY) benchmarks/bench_distributed.py
+
+gpu-check: setup
+	@bash scripts/gpu_check.sh
 
 lint: setup
 	$(VENV)/bin/ruff check dar_transfer tests benchmarks

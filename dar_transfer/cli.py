@@ -6,9 +6,11 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from .analysis import cli as features_cli
 from .demo import run as demo_cli
 from .export import cli as export_cli
 from .finetune import cli as finetune_cli
+from .pretrain import long_tail as long_tail_cli
 from .pretrain import train as pretrain_cli
 from .report import cli as report_cli
 from .sampling import plan
@@ -25,6 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     finetune_cli.add_parser(subparsers)
     report_cli.add_parser(subparsers)
     demo_cli.add_parser(subparsers)
+    features_cli.add_parser(subparsers)
+    long_tail_cli.add_parser(subparsers)
     return parser
 
 
@@ -37,9 +41,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except (ValueError, TypeError, FileNotFoundError) as error:
         # Invalid settings are usage errors: argparse's message format and exit code 2.
-        parser.exit(2, f'dar-transfer {args.verb}: error: {error}\n')
+        parser.exit(2, f'dar-transfer {args.verb}: error: {error}{_notes(error)}\n')
     except OSError as error:  # an unwritable folder, a full disk: not a usage error
-        parser.exit(1, f'dar-transfer {args.verb}: error: {error}\n')
+        parser.exit(1, f'dar-transfer {args.verb}: error: {error}{_notes(error)}\n')
+
+
+def _notes(error: BaseException) -> str:
+    return ''.join(f'\n  ({note})' for note in getattr(error, '__notes__', []))
 
 
 if __name__ == '__main__':

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Idempotent set-up of .venv with the dependency stack dar-transfer is tested on.
 #
-# The one slow step, building mmcv 2.1.0 with its C++ ops (~14 min on 2 cores), runs
-# once per (mmcv, torch, python) combination: the wheel is cached outside the repo in
-# $DAR_CACHE (default ~/.cache/dar-transfer) and reused by later runs and by CI.
+# The one slow step, building mmcv 2.1.0 with its ops (14 to 20 min on 2 cores), runs
+# once per (mmcv, torch, python, flavour) combination: the wheel is cached outside the
+# repo in $DAR_CACHE (default ~/.cache/dar-transfer) and reused by later runs and by CI.
+# The flavour is "cpu", or CUDA ops for the visible GPU (scripts/mmcv_flavour.py), so a
+# CPU-only wheel is never picked up on a GPU machine.
 # A stamp in .venv records the hash of this script and the constraints file, so a
 # second `make setup` with nothing changed returns in a second.
 set -euo pipefail
@@ -20,7 +22,7 @@ MMCV_VERSION=2.1.0
 
 log() { printf '[setup] %s\n' "$*"; }
 
-stamp_value=$(cat "$0" "$CONSTRAINTS" pyproject.toml | sha256sum | cut -c1-16)
+stamp_value=$(cat "$0" scripts/mmcv_flavour.py "$CONSTRAINTS" pyproject.toml | sha256sum | cut -c1-16)
 stamp_file=$VENV/.dar-setup-stamp
 if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$stamp_value" ]; then
   log "environment up to date ($VENV)"
@@ -48,9 +50,11 @@ log "torch $TORCH_VERSION + torchvision $TORCHVISION_VERSION (large, first time 
 pipc -q "torch==$TORCH_VERSION" "torchvision==$TORCHVISION_VERSION"
 
 pyver=$("$VENV/bin/python" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')
-wheel_dir=$CACHE/wheels/mmcv-$MMCV_VERSION-torch$TORCH_VERSION-$pyver
+flavour_vars=$("$VENV/bin/python" scripts/mmcv_flavour.py) || exit 1
+eval "$flavour_vars"
+wheel_dir=$CACHE/wheels/mmcv-$MMCV_VERSION-torch$TORCH_VERSION-$pyver-$FLAVOUR
 if ! ls "$wheel_dir"/mmcv-*.whl >/dev/null 2>&1; then
-  log "building mmcv $MMCV_VERSION with ops (about 14 minutes on 2 cores, cached in $wheel_dir)"
+  log "building mmcv $MMCV_VERSION with $FLAVOUR ops (14 to 20 minutes on 2 cores, once; cached in $wheel_dir)"
   build=$(mktemp -d)
   trap 'rm -rf "$build"' EXIT
   pip download -q --no-deps --no-binary :all: "mmcv==$MMCV_VERSION" -d "$build"
@@ -58,9 +62,28 @@ if ! ls "$wheel_dir"/mmcv-*.whl >/dev/null 2>&1; then
   # torch >= 2.10 headers need C++20; mmcv's setup.py hard-codes -std=c++17.
   sed -i 's/-std=c++17/-std=c++20/g' "$build/mmcv-$MMCV_VERSION/setup.py"
   pipc -q addict yapf opencv-python pyyaml
-  mkdir -p "$build/out"
-  (cd "$build/mmcv-$MMCV_VERSION" && MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-2} \
-      "$VENV/bin/python" -m pip wheel -q --no-deps --no-build-isolation . -w "$build/out")
+  mkdir -p "$build/out" "$CACHE"
+  build_log=$CACHE/mmcv-build.log
+  log "  compiler output: $build_log"
+  if [ "$FORCE_CUDA" = 1 ]; then export FORCE_CUDA TORCH_CUDA_ARCH_LIST; fi
+  (cd "$build/mmcv-$MMCV_VERSION" && MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-$(nproc)} \
+      "$VENV/bin/python" -m pip wheel -v --no-deps --no-build-isolation . -w "$build/out") \
+      >"$build_log" 2>&1 &
+  build_pid=$!
+  started=$SECONDS
+  # ninja numbers its steps "[done/total]"; say where it is every 15 s, so the long
+  # build never looks hung.
+  while kill -0 "$build_pid" 2>/dev/null; do
+    sleep 15
+    step=$(grep -ao '\[[0-9]*/[0-9]*\]' "$build_log" | tail -n 1 | tr -d '[]' || true)
+    elapsed=$((SECONDS - started))
+    log "  mmcv build: ${step:-0/?} sources compiled ($((elapsed / 60)) min $((elapsed % 60)) s)"
+  done
+  if ! wait "$build_pid"; then
+    tail -n 40 "$build_log" >&2
+    echo "setup: the mmcv build failed; its full output is in $build_log" >&2
+    exit 1
+  fi
   mkdir -p "$wheel_dir"
   mv "$build"/out/mmcv-*.whl "$wheel_dir"/
 fi

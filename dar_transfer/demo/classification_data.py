@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from ..utils.provenance import mark_generated
+
 
 def class_image(label: int, num_classes: int, size: int, rng: np.random.Generator
                 ) -> np.ndarray:
@@ -43,6 +45,7 @@ def write_image_folder(root: str | Path, *, num_classes: int = 4, per_class: dic
             for i in range(count):
                 Image.fromarray(class_image(label, num_classes, size, rng)).save(
                     folder / f'{wnid(label)}_{i}.JPEG', quality=90)
+    mark_generated(root, generator='write_image_folder')
     return root
 
 
@@ -87,4 +90,5 @@ def write_cifar_batches(root: str | Path, *, variant: str = 'cifar10', train_per
     for name, content in files.items():
         with (folder / name).open('wb') as file:
             pickle.dump(content, file)
+    mark_generated(root, generator='write_cifar_batches')
     return root

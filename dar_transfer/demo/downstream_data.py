@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
+from ..utils.provenance import mark_generated
+
 COCO_KEYPOINTS = ['nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear', 'left_shoulder',
                   'right_shoulder', 'left_elbow', 'right_elbow', 'left_wrist', 'right_wrist',
                   'left_hip', 'right_hip', 'left_knee', 'right_knee', 'left_ankle',
@@ -52,6 +54,7 @@ def _write_coco(root: Path, images: dict, annotation_name: str, categories: list
             records.append({'id': image_id, 'file_name': name, 'width': size, 'height': size})
         _write_json(root / 'annotations' / f'{annotation_name}_{split}2017.json',
                     {'images': records, 'annotations': annotations, 'categories': categories})
+    mark_generated(root, generator=f'COCO {annotation_name}')
     return root
 
 
@@ -166,4 +169,5 @@ def write_cityscapes(root: str | Path, *, images: dict | None = None, size: tupl
             stem = f'{city}_{index:06d}_000019'
             Image.fromarray(image).save(image_dir / f'{stem}_leftImg8bit.png')
             Image.fromarray(labels).save(label_dir / f'{stem}_gtFine_labelTrainIds.png')
+    mark_generated(root, generator='write_cityscapes')
     return root

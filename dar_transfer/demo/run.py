@@ -15,16 +15,24 @@ from __future__ import annotations
 
 import argparse
 import errno
-import logging
+import json
 import shutil
+import sys
+import textwrap
 import time
 from pathlib import Path
+
+from .progress import StageDisplay
+from .stage_output import StageSink, captured
 
 REPO_CONFIGS = Path(__file__).resolve().parents[2] / 'configs' / 'demo'
 VARIANTS = ('baseline', 'dar', 'random')
 TASKS = ('det', 'inst', 'pose', 'seg')
-HEADLINE = {'cls': 'top-1 err', 'det': 'box AP', 'inst': 'mask AP', 'pose': 'AP', 'seg': 'mIoU'}
-logger = logging.getLogger('dar_transfer')
+STAGES = ['data', *(f'pretrain {v}' for v in VARIANTS), 'export',
+          *(f'finetune {v}' for v in VARIANTS), 'report']
+# Each stage's share of the demo's wall time, measured on 2 cores: the weights of the
+# overall progress line (each stage's own ETA is measured as it runs).
+STAGE_WEIGHTS = dict.fromkeys(STAGES, 1.0)
 
 SIZES = {  # full demo, --quick
     'classes': (8, 4), 'cls_train': (60, 12), 'cls_val': (15, 4), 'cls_size': (72, 40),
@@ -41,32 +49,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                     'export, fine-tune four downstream tasks and write the report.')
     parser.add_argument('--out', default='work_dirs/demo', help='output folder')
     parser.add_argument('--quick', action='store_true', help='a seconds-scale version')
+    parser.add_argument('--verbose', action='store_true',
+                        help='also show the libraries\' output (always in OUT/logs/)')
     parser.set_defaults(func=main)
     return parser
-
-
-class Progress:
-    """Prints the stage, elapsed time and an ETA from the stages' expected weights."""
-
-    def __init__(self, weights: dict[str, float]) -> None:
-        self.weights = weights
-        self.start = time.monotonic()
-        self.done = 0.0  # weight of the stages run in this invocation
-        self.skipped = 0.0  # weight of the stages an earlier invocation finished
-
-    def skip(self, stage: str) -> None:
-        self.skipped += self.weights[stage]
-
-    def begin(self, stage: str) -> None:
-        elapsed = time.monotonic() - self.start
-        remaining = sum(self.weights.values()) - self.done - self.skipped
-        eta = '' if not self.done else f', about {elapsed / self.done * remaining:.0f} s to go'
-        index = list(self.weights).index(stage) + 1
-        logger.info('[demo %d/%d] %s (%.0f s elapsed%s)', index, len(self.weights), stage,
-                    elapsed, eta)
-
-    def end(self, stage: str) -> None:
-        self.done += self.weights[stage]
 
 
 def _size(key: str, quick: bool):
@@ -106,117 +92,143 @@ def data_roots(out: Path) -> dict[str, Path]:
             'pose': data / 'coco_keypoints', 'seg': data / 'cityscapes'}
 
 
-def pretrain_options(data: Path, quick: bool, variant: str) -> list[str]:
-    options = ['log_level=WARNING', f'experiment_name=demo-pretrain-{variant}']
+def pretrain_options(data: Path, quick: bool, variant: str) -> dict:
+    options = {'log_level': 'WARNING', 'experiment_name': f'demo-pretrain-{variant}'}
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        options.append(f'{loader}.dataset.data_root={data}')
+        options[f'{loader}.dataset.data_root'] = str(data)
     if quick:
         # Small batches and a gentle lr: enough BatchNorm updates for running statistics
         # that the frozen-BN detection backbones can use.
-        options += ['model.num_classes=4', 'train_cfg.max_epochs=3', 'train_cfg.val_interval=3',
-                    'param_scheduler.milestones=[2]', 'train_dataloader.batch_size=4',
-                    'optim_wrapper.optimizer.lr=0.01',
-                    'train_dataloader.dataset.pipeline.1.size=32',
-                    'val_dataloader.dataset.pipeline.1.size=36',
-                    'val_dataloader.dataset.pipeline.2.crop_size=32']
+        options.update({
+            'model.num_classes': 4, 'train_cfg.max_epochs': 3, 'train_cfg.val_interval': 3,
+            'param_scheduler.milestones': [2], 'train_dataloader.batch_size': 4,
+            'optim_wrapper.optimizer.lr': 0.01, 'train_dataloader.dataset.pipeline.1.size': 32,
+            'val_dataloader.dataset.pipeline.1.size': 36,
+            'val_dataloader.dataset.pipeline.2.crop_size': 32})
         if variant != 'baseline':
-            options += ['train_dataloader.sampler.warmup_epochs=1',
-                        'train_dataloader.sampler.keep_ratio=0.5',
-                        'train_dataloader.sampler.refresh_epochs=[]']
+            options.update({'train_dataloader.sampler.warmup_epochs': 1,
+                            'train_dataloader.sampler.keep_ratio': 0.5,
+                            'train_dataloader.sampler.refresh_epochs': []})
     return options
 
 
-def run_stage(cli, argv: list[str]) -> None:
-    code = cli(argv)
+def with_progress(cfg):
+    """Add the hook that feeds the stage's progress bar."""
+    cfg.custom_hooks = [*cfg.get('custom_hooks', []), dict(type='StageProgressHook')]
+    return cfg
+
+
+def run_pretrain(out: Path, variant: str, quick: bool) -> None:
+    from ..pretrain.train import run
+    from ..utils.runner_setup import build_config, finish_config
+
+    work_dir = out / 'pretrain' / variant
+    shutil.rmtree(work_dir, ignore_errors=True)  # a cut-short stage restarts
+    suffix = '' if variant == 'baseline' else f'_{variant}'
+    config = str(REPO_CONFIGS / f'resnet18_pretrain_toy{suffix}.py')
+    cfg = build_config(config, pretrain_options(data_roots(out)['cls'], quick, variant),
+                       work_dir=str(work_dir))
+    run(finish_config(with_progress(cfg), resume=None, amp=False, launcher='none'), config)
+
+
+def run_finetune(out: Path, variant: str, task: str, quick: bool) -> None:
+    from ..finetune.cli import load_config, run
+    from .toy_configs import write_toy_config
+
+    generated = out / 'checkpoints' / f'demo_r18_{variant}_{task}.py'
+    length = _size('seg_iters' if task == 'seg' else 'finetune_epochs', quick)
+    toy = write_toy_config(task, generated, data_roots(out)[task], length=length)
+    work_dir = out / 'finetune' / task / variant
+    shutil.rmtree(work_dir, ignore_errors=True)
+    args = argparse.Namespace(
+        config=str(toy), work_dir=str(work_dir), resume=None, amp=False, launcher='none',
+        cfg_options={'log_level': 'WARNING', 'experiment_name': f'demo-{task}-{variant}'})
+    run(with_progress(load_config(args)), str(toy))
+
+
+def run_cli(argv: list[str]) -> None:
+    """Run a verb in this process; its errors propagate to the demo's own handler."""
+    from ..cli import build_parser
+
+    args = build_parser().parse_args(argv)
+    code = args.func(args)
     if code:
         raise RuntimeError(f'dar-transfer {" ".join(argv[:2])} exited with {code}')
 
 
-def headline_table(report_json: dict) -> str:
-    lines = [f'{"task":<6} {"metric":<10} ' + ' '.join(f'{v:>18}' for v in VARIANTS)]
-    for table in report_json['tables']:
-        metric = HEADLINE[table['task']]
-        cells = []
-        for variant in VARIANTS:
-            row = next((r for r in table['rows'] if r['variant'] == variant), None)
-            value = None if row is None else row['metrics'][metric]['mean']
-            cost = None if row is None else row['cost']
-            cells.append('missing' if value is None else
-                         f'{value:6.2f} @ cost {cost:.2f}' if cost is not None else f'{value:.2f}')
-        lines.append(f'{table["task"]:<6} {metric:<10} ' + ' '.join(f'{c:>18}' for c in cells))
-    return '\n'.join(lines)
+def write_report(out: Path) -> None:
+    report, sources = out / 'report', [str(out / 'pretrain'), str(out / 'finetune')]
+    run_cli(['report', *sources, '--out', str(report / 'report.md'),
+             '--plots', str(report / 'plots')])
+    run_cli(['report', *sources, '--format', 'html', '--out', str(report / 'report.html')])
+    run_cli(['report', *sources, '--format', 'json', '--out', str(report / 'report.json')])
+
+
+def run_stage(stage: str, out: Path, quick: bool, display: StageDisplay) -> None:
+    kind, _, variant = stage.partition(' ')
+    if kind == 'data':
+        shutil.rmtree(out / 'data', ignore_errors=True)
+        make_data(out, quick)
+    elif kind == 'pretrain':
+        run_pretrain(out, variant, quick)
+    elif kind == 'export':
+        for name in VARIANTS:
+            checkpoint = sorted((out / 'pretrain' / name).glob('epoch_*.pth'))[-1]
+            run_cli(['export', str(checkpoint), '--name', f'demo_r18_{name}',
+                     '--out', str(out / 'checkpoints'), '--variant', name])
+    elif kind == 'finetune':
+        for index, task in enumerate(TASKS):
+            if index:
+                display.next_unit()
+            run_finetune(out, variant, task, quick)
+    else:
+        write_report(out)
+
+
+def summary_text(out: Path, seconds: float) -> str:
+    """The smoke-run label, the headline table, and where the report and logs are."""
+    from ..report.headline import Headline, HeadlineRow, to_text
+
+    saved = json.loads((out / 'report' / 'report.json').read_text())['headline']
+    headline = Headline(saved['generated_data'], [HeadlineRow(**row) for row in saved['rows']])
+    label = textwrap.fill(headline.label, width=88) if headline.label else ''
+    return '\n'.join([
+        '', label, '', to_text(headline), '',
+        f'Report: {out / "report" / "report.html"} (and report.md, plots/)',
+        f'Logs:   {out / "logs"}/ (one file per stage)',
+        f'Took {seconds // 60:.0f} min {seconds % 60:.0f} s in this run.'])
 
 
 def main(args: argparse.Namespace) -> int:
-    import json
-
-    from ..cli import main as cli
-
     out = Path(args.out)
     _check_writable(out)
     markers = out / '.stages'
     markers.mkdir(exist_ok=True)
-    stages = ['data', *(f'pretrain {v}' for v in VARIANTS), 'export',
-              *(f'finetune {v}' for v in VARIANTS), 'report']
-    weights = {s: 3.0 if s.startswith(('pretrain', 'finetune')) else 0.3 for s in stages}
-    progress = Progress(weights)
-    roots = data_roots(out)
+    terminal = sys.stdout
+    sink = StageSink(terminal, verbose=args.verbose)
+    started = time.monotonic()
     try:
-        for stage in stages:
-            marker = markers / stage.replace(' ', '-')
-            if marker.exists():
-                progress.skip(stage)
-                continue
-            progress.begin(stage)
-            kind, _, variant = stage.partition(' ')
-            if kind == 'data':
-                shutil.rmtree(out / 'data', ignore_errors=True)
-                make_data(out, args.quick)
-            elif kind == 'pretrain':
-                work_dir = out / 'pretrain' / variant
-                shutil.rmtree(work_dir, ignore_errors=True)  # a cut-short stage restarts
-                suffix = '' if variant == 'baseline' else f'_{variant}'
-                run_stage(cli, ['pretrain', str(REPO_CONFIGS / f'resnet18_pretrain_toy{suffix}.py'),
-                                '--work-dir', str(work_dir), '--cfg-options',
-                                *pretrain_options(roots['cls'], args.quick, variant)])
-            elif kind == 'export':
-                for name in VARIANTS:
-                    checkpoint = sorted((out / 'pretrain' / name).glob('epoch_*.pth'))[-1]
-                    run_stage(cli, ['export', str(checkpoint), '--name', f'demo_r18_{name}',
-                                    '--out', str(out / 'checkpoints'), '--variant', name])
-            elif kind == 'finetune':
-                from .toy_configs import write_toy_config
-
-                for task in TASKS:
-                    generated = out / 'checkpoints' / f'demo_r18_{variant}_{task}.py'
-                    length = _size('seg_iters' if task == 'seg' else 'finetune_epochs',
-                                   args.quick)
-                    toy = write_toy_config(task, generated, roots[task], length=length)
-                    work_dir = out / 'finetune' / task / variant
-                    shutil.rmtree(work_dir, ignore_errors=True)
-                    run_stage(cli, ['finetune', str(toy), '--work-dir', str(work_dir),
-                                    '--cfg-options', 'log_level=WARNING',
-                                    f'experiment_name=demo-{task}-{variant}'])
-            else:
-                report = out / 'report'
-                run_stage(cli, ['report', str(out / 'pretrain'), str(out / 'finetune'),
-                                '--out', str(report / 'report.md'),
-                                '--plots', str(report / 'plots')])
-                run_stage(cli, ['report', str(out / 'pretrain'), str(out / 'finetune'),
-                                '--format', 'html', '--out', str(report / 'report.html')])
-                run_stage(cli, ['report', str(out / 'pretrain'), str(out / 'finetune'),
-                                '--format', 'json', '--out', str(report / 'report.json')])
-            marker.touch()
-            progress.end(stage)
+        with captured(sink), StageDisplay(STAGE_WEIGHTS, terminal) as display:
+            for stage in STAGES:
+                marker = markers / stage.replace(' ', '-')
+                if marker.exists():
+                    display.skip(stage)
+                    continue
+                display.begin(stage, units=len(TASKS) if stage.startswith('finetune') else 1)
+                log_file = out / 'logs' / f'{stage.replace(" ", "-")}.log'
+                try:
+                    with sink.stage(log_file):
+                        run_stage(stage, out, args.quick, display)
+                except Exception as error:
+                    error.add_note(f'the full output of this stage is in {log_file}')
+                    raise
+                display.end()
+                marker.touch()
     except OSError as error:
         if error.errno == errno.ENOSPC:
             raise OSError(error.errno, f'the disk is full while writing under {out}; free '
                                        'space and rerun the demo: finished stages are kept') \
                 from error
         raise
-    headline = headline_table(json.loads((out / 'report' / 'report.json').read_text()))
-    elapsed = time.monotonic() - progress.start
-    print(f'\nHeadline (mean over runs; err = 100 - accuracy):\n{headline}\n')
-    print(f'Report: {out / "report" / "report.md"} and {out / "report" / "report.html"} '
-          f'({elapsed:.0f} s this run)')
+    print(summary_text(out, time.monotonic() - started), file=terminal)
     return 0

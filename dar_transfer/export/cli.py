@@ -51,7 +51,9 @@ def run_provenance(source: SourceWeights) -> dict:
 
         lines = DaRLog.read(dar_log)
         info['pretrain_cost'] = read_cost(work_dir)
-        info['variant'] = 'dar' if lines and lines[-1].get('policy') == 'hardest' else 'random'
+        # The variant is the sampling policy, as the report names it ('hardest' is DaR).
+        policy = lines[-1].get('policy', 'hardest') if lines else 'hardest'
+        info['variant'] = 'dar' if policy == 'hardest' else policy
     elif source.kind == 'dar-transfer':
         info.update(pretrain_cost=1.0, variant='baseline')
     return info

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from ..utils.safe_loading import allow_mmengine_checkpoints
+from ..utils.safe_loading import allow_mmengine_checkpoints, check_checkpoint_file
 
 # Prefix of the backbone keys in each checkpoint kind, tried in this order.
 PREFIXES = {'dar-transfer': 'net.', 'mmpretrain': 'backbone.', 'torchvision': ''}
@@ -41,12 +41,12 @@ def sha256_of(path: Path) -> str:
 
 def load_checkpoint_file(path: Path) -> dict:
     """torch.load with weights-only semantics; a damaged file gets a clear error."""
-    if not path.is_file():
-        raise FileNotFoundError(f'checkpoint {path} not found')
+    check_checkpoint_file(path)
     allow_mmengine_checkpoints()
     try:
         content = torch.load(path, map_location='cpu', weights_only=True)
-    except (RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile) as error:
+    except (RuntimeError, EOFError, KeyError, pickle.UnpicklingError,
+            zipfile.BadZipFile) as error:
         raise ValueError(f'{path} is not a readable torch checkpoint (truncated or corrupt?): '
                          f'{str(error).splitlines()[0]}') from error
     if not isinstance(content, dict):

@@ -8,9 +8,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import time
 from numbers import Number
 from pathlib import Path
 
+from ..utils.provenance import uses_generated_data
 from ..utils.runner_setup import add_runner_arguments, build_config, finish_config
 
 SCOPES = ('mmdet', 'mmpose', 'mmseg')
@@ -34,24 +36,38 @@ def plain_metrics(metrics: dict) -> dict:
             for k, v in metrics.items()}
 
 
-def main(args: argparse.Namespace) -> int:
+def run(cfg, config: str) -> dict:
+    """Train, then test, a finished config; writes ``finetune_summary.json``."""
     from mmengine.dist import is_main_process
     from mmengine.runner import Runner
 
+    started = time.monotonic()
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    metrics = plain_metrics(runner.test())
+    summary = {'config': config, 'scope': cfg.get('default_scope'), 'test': metrics,
+               'wall_seconds': round(time.monotonic() - started, 1),
+               'generated_data': uses_generated_data(cfg)}
+    if is_main_process():
+        path = Path(runner.work_dir) / 'finetune_summary.json'
+        path.write_text(json.dumps(summary, indent=2) + '\n')
+        logger.info('finished %s: %s; summary in %s', config,
+                    ', '.join(f'{k} {v:.4f}' for k, v in metrics.items()
+                              if isinstance(v, float)), path)
+    return summary
+
+
+def load_config(args: argparse.Namespace):
+    """The config of ``args``, checked for a downstream scope and finished."""
     cfg = build_config(args.config, args.cfg_options, work_dir=args.work_dir)
     scope = cfg.get('default_scope')
     if scope not in SCOPES:
         raise ValueError(f'{args.config} has default_scope {scope!r}; finetune runs configs of '
                          f'{", ".join(SCOPES)} (inherit one, e.g. from dar-transfer export)')
-    cfg = finish_config(cfg, resume=args.resume, amp=args.amp, launcher=args.launcher)
-    runner = Runner.from_cfg(cfg)
-    runner.train()
-    metrics = plain_metrics(runner.test())
-    if is_main_process():
-        path = Path(runner.work_dir) / 'finetune_summary.json'
-        path.write_text(json.dumps({'config': args.config, 'scope': scope,
-                                    'test': metrics}, indent=2) + '\n')
-        logger.info('finished %s: %s; summary in %s', args.config,
-                    ', '.join(f'{k} {v:.4f}' for k, v in metrics.items()
-                              if isinstance(v, float)), path)
+    return finish_config(cfg, resume=args.resume, amp=args.amp, launcher=args.launcher,
+                        amp_dtype=getattr(args, 'amp_dtype', 'float16'))
+
+
+def main(args: argparse.Namespace) -> int:
+    run(load_config(args), args.config)
     return 0

@@ -33,7 +33,8 @@ class FiniteLossHook(Hook):
         if not outputs or 'loss' not in outputs or not self.every_n_train_iters(runner,
                                                                                  self.interval):
             return
-        loss = float(outputs['loss'])
+        loss = outputs['loss']
+        loss = float(loss.detach() if hasattr(loss, 'detach') else loss)
         if not math.isfinite(loss):
             raise FloatingPointError(
                 f'the training loss is {loss} at epoch {runner.epoch + 1}, iteration '

@@ -8,8 +8,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import time
 from pathlib import Path
 
+from ..utils.provenance import uses_generated_data
 from ..utils.runner_setup import add_runner_arguments, build_config, finish_config
 
 logger = logging.getLogger('dar_transfer')
@@ -34,7 +36,7 @@ def read_cost(work_dir: Path) -> float:
     return log[-1]['cost_so_far'] if log else 1.0
 
 
-def summarise(runner, config: str) -> dict:
+def summarise(runner, config: str, *, wall_seconds: float | None = None) -> dict:
     """Final accuracy and cost of a finished run, as written to summary.json."""
     hub = runner.message_hub
     metrics = {}
@@ -44,23 +46,32 @@ def summarise(runner, config: str) -> dict:
     work_dir = Path(runner.work_dir)
     return {'config': config, 'work_dir': str(work_dir), 'epochs': runner.epoch,
             'top1': metrics['top1'], 'top5': metrics['top5'], 'cost': read_cost(work_dir),
-            'dar': (work_dir / 'dar_log.jsonl').exists()}
+            'dar': (work_dir / 'dar_log.jsonl').exists(), 'wall_seconds': wall_seconds,
+            'generated_data': uses_generated_data(runner.cfg)}
 
 
-def main(args: argparse.Namespace) -> int:
+def run(cfg, config: str) -> dict:
+    """Train a finished config (see :func:`main`) and write ``summary.json``."""
     from mmengine.dist import is_main_process
     from mmengine.runner import Runner
 
-    cfg = build_config(args.config, args.cfg_options, work_dir=args.work_dir)
-    cfg = finish_config(cfg, resume=args.resume, amp=args.amp, launcher=args.launcher)
+    started = time.monotonic()
     runner = Runner.from_cfg(cfg)
     runner.train()
+    summary = summarise(runner, config, wall_seconds=round(time.monotonic() - started, 1))
     if is_main_process():
-        summary = summarise(runner, args.config)
         path = Path(runner.work_dir) / 'summary.json'
         path.write_text(json.dumps(summary, indent=2) + '\n')
         top1 = 'n/a' if summary['top1'] is None else f'{summary["top1"]:.2f}'
         top5 = 'n/a' if summary['top5'] is None else f'{summary["top5"]:.2f}'
         logger.info('finished %s: top-1 %s, top-5 %s, cost %.3f; summary in %s',
-                    args.config, top1, top5, summary['cost'], path)
+                    config, top1, top5, summary['cost'], path)
+    return summary
+
+
+def main(args: argparse.Namespace) -> int:
+    cfg = build_config(args.config, args.cfg_options, work_dir=args.work_dir)
+    cfg = finish_config(cfg, resume=args.resume, amp=args.amp, launcher=args.launcher,
+                        amp_dtype=getattr(args, 'amp_dtype', 'float16'))
+    run(cfg, args.config)
     return 0

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from .collect import collect
+from .headline import build_headline
 from .plots import embed, write_plots
 from .render import to_csv, to_html, to_json, to_latex, to_markdown
 from .tables import build_tables
@@ -30,13 +31,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def render(runs, tables, fmt: str, plots_dir: str | None) -> str:
+    headline = build_headline(runs)
     if fmt == 'html':
         with tempfile.TemporaryDirectory() as tmp:
             paths = write_plots(tables, runs, Path(plots_dir or tmp))
-            return to_html(tables, embed(paths))
+            return to_html(tables, embed(paths), headline)
     if plots_dir:
         write_plots(tables, runs, Path(plots_dir))
-    return {'md': to_markdown, 'csv': to_csv, 'latex': to_latex, 'json': to_json}[fmt](tables)
+    if fmt in ('md', 'json'):
+        return {'md': to_markdown, 'json': to_json}[fmt](tables, headline)
+    return {'csv': to_csv, 'latex': to_latex}[fmt](tables)
 
 
 def main(args: argparse.Namespace) -> int:

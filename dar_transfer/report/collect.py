@@ -32,8 +32,13 @@ TASK_METRICS = {
 }
 TASK_METRICS['inst'] = TASK_METRICS['det'] + [
     (k.replace('bbox', 'segm'), n.replace('box', 'mask'), s) for k, n, s in TASK_METRICS['det']]
-TASK_ORDER = ('cls', 'det', 'inst', 'pose', 'seg')
+# Long-tailed classification (ShotAccuracy in the evaluator): top-1 by shot group.
+TASK_METRICS['lt'] = [(f'accuracy/{k}', n, 1) for k, n in (
+    ('overall', 'overall'), ('many', 'many-shot'), ('medium', 'medium-shot'),
+    ('few', 'few-shot'))]
+TASK_ORDER = ('cls', 'lt', 'det', 'inst', 'pose', 'seg')
 TASK_TITLES = {'cls': 'ImageNet-style classification', 'det': 'COCO detection (Faster R-CNN)',
+               'lt': 'Long-tailed classification (top-1 by shot group)',
                'inst': 'COCO instance segmentation (Mask R-CNN)',
                'pose': 'COCO keypoints (SimpleBaseline)', 'seg': 'Cityscapes (PSPNet)'}
 
@@ -53,6 +58,10 @@ class RunRecord:
     source: str = ''
     pretrain_top1: float | None = None
     dar_log: list[dict] = field(default_factory=list)
+    # Metrics that cannot exist on this data (COCO's -1: no object of that size).
+    not_applicable: set[str] = field(default_factory=set)
+    wall_seconds: float | None = None
+    generated_data: bool = False
 
 
 def find_work_dirs(paths: list[str | Path]) -> list[Path]:
@@ -85,6 +94,10 @@ def task_of(cfg: Config) -> str:
         return 'inst' if 'segm' in (metric if isinstance(metric, list) else [metric]) else 'det'
     if scope in ('mmpose', 'mmseg'):
         return {'mmpose': 'pose', 'mmseg': 'seg'}[scope]
+    evaluators = cfg.get('val_evaluator') or {}
+    if any(e.get('type') == 'ShotAccuracy' for e in (
+            evaluators if isinstance(evaluators, list) else [evaluators])):
+        return 'lt'
     return 'cls'
 
 
@@ -116,16 +129,28 @@ def _progress(work_dir: Path, cfg: Config) -> tuple[int, int]:
     return done, planned
 
 
+def _read_summary(work_dir: Path) -> dict:
+    """What ``dar-transfer pretrain`` / ``finetune`` wrote about the run, if anything."""
+    for name in ('summary.json', 'finetune_summary.json'):
+        try:
+            return json.loads((work_dir / name).read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
+            continue
+    return {}
+
+
 def read_run(work_dir: Path) -> RunRecord:
     config_file = _timestamp_dirs(work_dir)[-1] / 'vis_data' / 'config.py'
     cfg = Config.fromfile(config_file)
     task = task_of(cfg)
     keys = [key for key, _, _ in TASK_METRICS[task]]
     evaluation, source = final_evaluation(work_dir, keys)
-    metrics = {}
+    metrics, not_applicable = {}, set()
     for key, name, scale in TASK_METRICS[task]:
         value = evaluation.get(key)
-        if value is None or value < 0:  # COCO writes -1 where a size class is absent
+        if value is not None and value < 0:  # COCO writes -1 where a size class is absent
+            not_applicable.add(name)
+        if value is None or value < 0:
             metrics[name] = None
         else:
             metrics[name] = 100 - float(value) if scale == 'err' else float(value) * scale
@@ -136,11 +161,14 @@ def read_run(work_dir: Path) -> RunRecord:
     if status == 'finished' and metrics.get(headline) is None:
         status = 'missing metric'
     seed = cfg.get('randomness', {}).get('seed')
+    summary = _read_summary(work_dir)
+    extra = dict(not_applicable=not_applicable, wall_seconds=summary.get('wall_seconds'),
+                 generated_data=bool(summary.get('generated_data')))
     provenance = cfg.get('dar_provenance')
     if provenance is not None:
         return RunRecord(work_dir, task, f'resnet{provenance["depth"]}', provenance['variant'],
                          seed, provenance.get('pretrain_cost'), status, metrics, source,
-                         provenance.get('pretrain_top1'))
+                         provenance.get('pretrain_top1'), **extra)
     dar_log = DaRLog.read(work_dir / 'dar_log.jsonl')
     # The variant is the sampling policy ('hardest' is DaR itself), so the report groups
     # and plots infobatch, rs2 and reweight runs beside DaR and the random control.
@@ -149,7 +177,7 @@ def read_run(work_dir: Path) -> RunRecord:
     cost = dar_log[-1]['cost_so_far'] if dar_log else 1.0
     backbone = cfg.get('model', {}).get('arch', 'unknown')
     return RunRecord(work_dir, task, backbone, variant, seed, cost, status, metrics, source,
-                     dar_log=dar_log)
+                     dar_log=dar_log, **extra)
 
 
 def collect(paths: list[str | Path]) -> list[RunRecord]:

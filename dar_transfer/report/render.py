@@ -6,8 +6,11 @@ import html
 import io
 import json
 
+from . import headline as summary
 from .tables import Row, Stat, TaskTable
 
+NOT_APPLICABLE = ('"n/a": the metric cannot exist on this data; COCO reports -1 for a size '
+                  'class (small, medium, large) with no objects in the evaluation set.')
 LEGEND = ('Delta rows compare with the 100%-cost baseline of the same backbone. '
           '"~": the delta is within the combined standard deviation of the two rows (noise); '
           '"?": a row has one seed, so its spread is unknown.')
@@ -34,19 +37,26 @@ def display_rows(table: TaskTable) -> tuple[list[str], list[list[str]]]:
     for row in table.rows:
         n = max((s.n for s in row.metrics.values()), default=0)
         body.append([row.backbone, row.variant, str(n), fmt_stat(row.cost, 3),
-                     *(fmt_stat(row.metrics[c]) for c in table.columns)])
+                     *('n/a' if c in row.not_applicable else fmt_stat(row.metrics[c])
+                       for c in table.columns)])
         if row.delta:
             body.append(['', f'delta {row.variant}', '', '',
                          *(fmt_delta(row, c) for c in table.columns)])
     return header, body
 
 
+def legend(tables: list[TaskTable]) -> str:
+    if any(row.not_applicable for table in tables for row in table.rows):
+        return f'{LEGEND} {NOT_APPLICABLE}'
+    return LEGEND
+
+
 def notes(table: TaskTable) -> list[str]:
     return [note for row in table.rows for note in row.notes]
 
 
-def to_markdown(tables: list[TaskTable]) -> str:
-    parts = []
+def to_markdown(tables: list[TaskTable], headline: summary.Headline | None = None) -> str:
+    parts = [] if headline is None else [summary.to_markdown(headline)]
     for table in tables:
         header, body = display_rows(table)
         lines = [f'### {table.title}', '', '| ' + ' | '.join(header) + ' |',
@@ -54,7 +64,7 @@ def to_markdown(tables: list[TaskTable]) -> str:
         lines += ['| ' + ' | '.join(cells) + ' |' for cells in body]
         lines += [''] + [f'- {note}' for note in notes(table)]
         parts.append('\n'.join(lines).rstrip())
-    return '\n\n'.join(parts) + f'\n\n{LEGEND}\n'
+    return '\n\n'.join(parts) + f'\n\n{legend(tables)}\n'
 
 
 def tidy_records(tables: list[TaskTable]) -> list[dict]:
@@ -82,8 +92,9 @@ def to_csv(tables: list[TaskTable]) -> str:
     return buffer.getvalue()
 
 
-def to_json(tables: list[TaskTable]) -> str:
-    return json.dumps({'tables': [{
+def to_json(tables: list[TaskTable], headline: summary.Headline | None = None) -> str:
+    return json.dumps({
+        'headline': None if headline is None else summary.to_json(headline), 'tables': [{
         'task': t.task, 'title': t.title, 'columns': t.columns,
         'rows': [{'backbone': r.backbone, 'variant': r.variant,
                   'cost': r.cost.mean, 'runs': [str(run.work_dir) for run in r.runs],
@@ -91,7 +102,7 @@ def to_json(tables: list[TaskTable]) -> str:
                   'metrics': {c: {'mean': s.mean, 'std': s.std, 'n': s.n}
                               for c, s in r.metrics.items()},
                   'delta': {c: {'value': d, 'within_spread': w} for c, (d, w) in r.delta.items()}}
-                 for r in t.rows]} for t in tables], 'legend': LEGEND}, indent=2)
+                 for r in t.rows]} for t in tables], 'legend': legend(tables)}, indent=2)
 
 
 def to_latex(tables: list[TaskTable]) -> str:
@@ -113,9 +124,13 @@ def to_latex(tables: list[TaskTable]) -> str:
     return '\n\n'.join(parts) + '\n'
 
 
-def to_html(tables: list[TaskTable], images: dict[str, str]) -> str:
+def to_html(tables: list[TaskTable], images: dict[str, str],
+            headline: summary.Headline | None = None) -> str:
     """One page, no external resources: plots are embedded as base64 PNGs."""
-    body = ['<h1>dar-transfer report</h1>', f'<p>{html.escape(LEGEND)}</p>']
+    body = ['<h1>dar-transfer report</h1>']
+    if headline is not None:
+        body.append(summary.to_html(headline))
+    body.append(f'<p>{html.escape(legend(tables))}</p>')
     for table in tables:
         header, rows = display_rows(table)
         body.append(f'<h2>{html.escape(table.title)}</h2><table>')
@@ -129,6 +144,6 @@ def to_html(tables: list[TaskTable], images: dict[str, str]) -> str:
                     f'<img alt="{html.escape(title)}" src="data:image/png;base64,{data}">')
     style = ('body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}'
              'td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}'
-             '.note{color:#a40}img{max-width:640px}')
+             '.note{color:#a40}.label{background:#fff3cd;padding:6px}img{max-width:640px}')
     return ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>dar-transfer report'
             f'</title><style>{style}</style></head><body>' + '\n'.join(body) + '</body></html>\n')

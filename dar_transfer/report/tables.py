@@ -40,6 +40,7 @@ class Row:
     runs: list[RunRecord]
     notes: list[str] = field(default_factory=list)
     delta: dict[str, tuple[float, bool | None]] = field(default_factory=dict)
+    not_applicable: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -73,6 +74,8 @@ def build_tables(runs: list[RunRecord], baseline: str = 'baseline') -> list[Task
             good = [r for r in members if r.status == 'finished']
             row = Row(backbone, variant, Stat.of([r.cost for r in good]),
                       {c: Stat.of([r.metrics.get(c) for r in good]) for c in columns}, members)
+            if good:
+                row.not_applicable = set.intersection(*(r.not_applicable for r in good))
             for run in members:
                 if run.status != 'finished':
                     row.notes.append(f'{run.work_dir.name}: {run.status}')

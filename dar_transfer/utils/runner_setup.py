@@ -14,7 +14,7 @@ from pathlib import Path
 from mmengine.config import Config, DictAction
 
 from .distributed import init_distributed
-from .safe_loading import allow_mmengine_checkpoints
+from .safe_loading import allow_mmengine_checkpoints, check_checkpoint_file
 
 # Top-level keys a Runner config may hold (Runner.from_cfg's arguments): an override
 # of a key that is neither here nor in the config is most likely a typo.
@@ -35,6 +35,9 @@ def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--resume', nargs='?', const='auto', default=None, metavar='CHECKPOINT',
                         help='resume from CHECKPOINT, or from the latest in the work_dir')
     parser.add_argument('--amp', action='store_true', help='mixed precision (needs a GPU)')
+    parser.add_argument('--amp-dtype', choices=['float16', 'bfloat16'], default='float16',
+                        help='autocast dtype with --amp; bfloat16 needs no loss scaling '
+                             '(Ampere or newer)')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none', help='job launcher (pytorch: under torchrun)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
@@ -77,7 +80,18 @@ def check_data_roots(cfg: Config) -> None:
                 f'with --cfg-options {name}.dataset.data_root=/path/to/data')
 
 
-def finish_config(cfg: Config, *, resume: str | None, amp: bool, launcher: str) -> Config:
+def check_backbone_checkpoint(cfg: Config) -> None:
+    """A local pretrained-backbone file (``model.backbone.init_cfg.checkpoint``) must be a
+    torch checkpoint; URLs and ``open-mmlab://`` names are left to mmengine."""
+    backbone = (cfg.get('model') or {}).get('backbone') or {}
+    init_cfg = (backbone.get('init_cfg') if hasattr(backbone, 'get') else None) or {}
+    checkpoint = init_cfg.get('checkpoint') if hasattr(init_cfg, 'get') else None
+    if checkpoint and '://' not in str(checkpoint):
+        check_checkpoint_file(checkpoint, what='model.backbone.init_cfg.checkpoint')
+
+
+def finish_config(cfg: Config, *, resume: str | None, amp: bool, launcher: str,
+                  amp_dtype: str = 'float16') -> Config:
     """Resume, mixed precision and the launcher, checked before the Runner is built."""
     import torch
 
@@ -87,9 +101,11 @@ def finish_config(cfg: Config, *, resume: str | None, amp: bool, launcher: str) 
                                     '(no last_checkpoint file); pass a checkpoint path')
         cfg.resume, cfg.load_from = True, None
     elif resume is not None:
-        if not Path(resume).is_file():
-            raise FileNotFoundError(f'--resume {resume}: no such checkpoint file')
+        check_checkpoint_file(resume, what='--resume checkpoint')
         cfg.resume, cfg.load_from = True, resume
+    if cfg.get('load_from'):
+        check_checkpoint_file(cfg.load_from, what='load_from')
+    check_backbone_checkpoint(cfg)
     if cfg.get('resume') or cfg.get('load_from'):
         allow_mmengine_checkpoints()
     if amp:
@@ -97,6 +113,7 @@ def finish_config(cfg: Config, *, resume: str | None, amp: bool, launcher: str) 
             raise ValueError('--amp needs a GPU (mmengine\'s AmpOptimWrapper); drop --amp on '
                              'a CPU-only machine')
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.dtype = amp_dtype
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     check_data_roots(cfg)
     setup = init_distributed(launcher)
