@@ -97,7 +97,7 @@ pipc -q --no-build-isolation --no-binary xtcocotools xtcocotools
 pipc -q mmengine mmdet mmsegmentation mmpose ftfy regex
 
 log "dar-transfer (editable, with dev extras)"
-pipc -q -e ".[dev]"
+pipc -q -e ".[dev,mmpretrain]"
 
 "$VENV/bin/python" - <<'PY'
 import mmcv, mmdet, mmengine, mmpose, mmseg, torch
