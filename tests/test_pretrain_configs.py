@@ -13,6 +13,7 @@ from dar_transfer.demo.classification_data import (
     write_image_folder,
     write_image_list_layout,
 )
+from dar_transfer.pretrain.long_tail import write_long_tail_list
 
 CONFIG_DIR = Path(__file__).parents[1] / 'configs' / 'pretrain'
 CONFIGS = sorted(p for p in CONFIG_DIR.glob('*/*.py') if p.parent.name != '_base_')
@@ -28,7 +29,8 @@ def test_every_setting_has_baseline_dar_and_random():
     stems = {p.stem for p in CONFIGS} - set(OTHER_POLICY_CONFIGS)
     assert set(OTHER_POLICY_CONFIGS) <= {p.stem for p in CONFIGS}
     baselines = {s for s in stems if not s.endswith(('_dar', '_random'))}
-    assert len(baselines) == 7 + 3 + 3  # ImageNet archs, CIFAR-10 and CIFAR-100 archs
+    # ImageNet archs, CIFAR-10 and CIFAR-100 archs, ImageNet-LT and CIFAR-10-LT
+    assert len(baselines) == 7 + 3 + 3 + 1 + 1
     assert stems == {f'{b}{suffix}' for b in baselines for suffix in ('', '_dar', '_random')}
 
 
@@ -58,7 +60,19 @@ def toy_data(tmp_path_factory):
                                            per_class={'train': 3, 'val': 1}, size=40),
             'cifar10': write_cifar_batches(root / 'cifar10', train_per_class=1),
             'cifar100': write_cifar_batches(root / 'cifar100', variant='cifar100',
-                                            train_per_class=1, test_per_class=1)}
+                                            train_per_class=1, test_per_class=1),
+            'cifar10_lt': write_cifar_batches(root / 'cifar10_lt', train_per_class=2),
+            'imagenet_lt': write_imagenet_lt_lists(write_image_folder(
+                root / 'imagenet_lt', num_classes=4, per_class={'train': 6, 'val': 1},
+                size=40))}
+
+
+def write_imagenet_lt_lists(root: Path) -> Path:
+    """ImageNet-LT's list files over a toy ImageFolder: a long-tailed train list, the
+    whole val folder as the test list."""
+    write_long_tail_list(root, 'train', 3, root / 'ImageNet_LT_train.txt')
+    write_long_tail_list(root, 'val', 1, root / 'ImageNet_LT_test.txt')
+    return root
 
 
 def toy_options(family: str, data_root: Path, dar: bool) -> list[str]:
@@ -67,7 +81,13 @@ def toy_options(family: str, data_root: Path, dar: bool) -> list[str]:
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         options += [f'{loader}.dataset.data_root={data_root}', f'{loader}.num_workers=0',
                     f'{loader}.persistent_workers=False']
-    if family == 'imagenet':
+    if family == 'cifar10_lt':  # 10 images per class: imbalance 5 keeps 10 down to 2
+        options += ['train_dataloader.dataset.imbalance=5',
+                    f'val_evaluator.1.train_dataset.data_root={data_root}',
+                    'val_evaluator.1.train_dataset.imbalance=5']
+    if family == 'imagenet_lt':
+        options += [f'val_evaluator.1.train_ann_file={data_root}/ImageNet_LT_train.txt']
+    if family in ('imagenet', 'imagenet_lt'):
         options += ['model.num_classes=4', 'train_dataloader.dataset.pipeline.1.size=32',
                     'val_dataloader.dataset.pipeline.1.size=36',
                     'val_dataloader.dataset.pipeline.2.crop_size=32']

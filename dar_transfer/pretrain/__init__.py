@@ -5,11 +5,11 @@ from .classifier import ImageClassifier
 from .finite_loss import FiniteLossHook
 from .image_folder import ImageFolderDataset, InMemoryImageFolder
 from .image_list import ImageListDataset
-from .metrics import TopKAccuracy
+from .metrics import ShotAccuracy, TopKAccuracy
 from .synthetic import SyntheticImageDataset
 from .transforms import PackClassificationInputs, RandomResizedCrop, ResizeShortEdge
 
 __all__ = ['BatchAugmentPreprocessor', 'CIFARDataset', 'FiniteLossHook', 'ImageClassifier',
            'ImageFolderDataset', 'ImageListDataset', 'InMemoryImageFolder',
            'PackClassificationInputs', 'RandomResizedCrop', 'ResizeShortEdge',
-           'SyntheticImageDataset', 'TopKAccuracy']
+           'ShotAccuracy', 'SyntheticImageDataset', 'TopKAccuracy']

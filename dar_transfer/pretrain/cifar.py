@@ -15,6 +15,7 @@ from mmengine.registry import DATASETS
 
 from .image_folder import take_per_class
 from .in_memory import InMemoryClassification
+from .long_tail import take_long_tail, validate_long_tail_args
 
 LAYOUTS = {
     'cifar10': ('cifar-10-batches-py', {'train': [f'data_batch_{i}' for i in range(1, 6)],
@@ -43,10 +44,16 @@ class CIFARDataset(InMemoryClassification):
         split (str): ``'train'`` or ``'test'``. Defaults to ``'train'``.
         per_class (tuple[int, int], optional): keep images ``[start, stop)`` of each
             class, e.g. to hold out a validation slice of train. Defaults to None.
+        imbalance (float, optional): keep a long-tailed subset (CIFAR-10-LT with 100),
+            class k keeping ``n_max * (1/imbalance)^(k/(C-1))`` images, after
+            ``per_class``. Defaults to None (all).
+        n_max (int, optional): images of class 0 under ``imbalance``. Defaults to None
+            (the smallest class size: 5000 for a full CIFAR train split).
     """
 
     def __init__(self, data_root: str, *, variant: str = 'cifar10', split: str = 'train',
-                 per_class: tuple[int, int] | None = None, **kwargs) -> None:
+                 per_class: tuple[int, int] | None = None, imbalance: float | None = None,
+                 n_max: int | None = None, **kwargs) -> None:
         if variant not in LAYOUTS:
             raise ValueError(f'variant must be one of {tuple(LAYOUTS)}, got {variant!r}')
         if split not in ('train', 'test'):
@@ -54,6 +61,7 @@ class CIFARDataset(InMemoryClassification):
         self.variant = variant
         self.split = split
         self.per_class = per_class
+        self.imbalance, self.n_max = validate_long_tail_args(imbalance, n_max)
         super().__init__(data_root=data_root, ann_file='', **kwargs)
 
     def load_data_list(self) -> list[dict]:
@@ -68,5 +76,8 @@ class CIFARDataset(InMemoryClassification):
         if self.per_class is not None:
             order = [i for i, _ in take_per_class([(i, labels[i]) for i in order],
                                                   *self.per_class)]
+        if self.imbalance is not None:
+            order = [i for i, _ in take_long_tail([(i, labels[i]) for i in order],
+                                                  self.imbalance, self.n_max)]
         self.images = torch.from_numpy(np.ascontiguousarray(images[order]))
         return [{'gt_label': labels[i]} for i in order]

@@ -1,5 +1,6 @@
 """CIFAR networks the paper uses and torchvision lacks: He et al.'s CIFAR ResNets
-(ResNet-20 ... ResNet-110 basic, ResNet-164 bottleneck) and DenseNet-BC-100.
+(ResNet-20, -32 (the long-tail papers' CIFAR-LT net) ... ResNet-110 basic, ResNet-164
+bottleneck) and DenseNet-BC-100.
 
 torchvision has no CIFAR variants: these have a 3x3 stem without max-pooling, three
 stages of 16/32/64 base channels, and depth 6n+2 (basic blocks) or 9n+2 (bottlenecks,
@@ -69,6 +70,11 @@ def cifar_resnet20(num_classes: int = 10) -> CifarResNet:
     return CifarResNet(20, num_classes)
 
 
+def cifar_resnet32(num_classes: int = 10) -> CifarResNet:
+    """ResNet-32: the CIFAR-10/100-LT backbone of the long-tail literature (LDAM)."""
+    return CifarResNet(32, num_classes)
+
+
 def cifar_resnet110(num_classes: int = 10) -> CifarResNet:
     return CifarResNet(110, num_classes)
 
@@ -92,5 +98,6 @@ def cifar_densenet_bc100(num_classes: int = 10) -> nn.Module:
     return model
 
 
-CIFAR_ARCHS = {'cifar_resnet20': cifar_resnet20, 'cifar_resnet110': cifar_resnet110,
+CIFAR_ARCHS = {'cifar_resnet20': cifar_resnet20, 'cifar_resnet32': cifar_resnet32,
+               'cifar_resnet110': cifar_resnet110,
                'cifar_resnet164': cifar_resnet164, 'cifar_densenet_bc100': cifar_densenet_bc100}

@@ -16,6 +16,7 @@ from mmengine.registry import DATASETS
 from PIL import Image
 
 from .in_memory import InMemoryClassification
+from .long_tail import take_long_tail, validate_long_tail_args
 
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
 
@@ -57,12 +58,14 @@ def take_per_class(samples: list[tuple[Path, int]], start: int, stop: int
 
 
 def split_samples(dataset) -> list[tuple[Path, int]]:
-    """The (path, label) pairs of an ImageFolder data set's split, per-class slice
-    applied; records the class names in its metainfo."""
+    """The (path, label) pairs of an ImageFolder data set's split, per-class slice and
+    long-tail profile applied; records the class names in its metainfo."""
     classes, samples = list_image_folder(Path(dataset.data_root) / dataset.split,
                                          dataset.expected_classes)
     if dataset.per_class is not None:
         samples = take_per_class(samples, *dataset.per_class)
+    if dataset.imbalance is not None:
+        samples = take_long_tail(samples, dataset.imbalance, dataset.n_max)
     dataset._metainfo['classes'] = tuple(classes)
     return samples
 
@@ -78,15 +81,23 @@ class ImageFolderDataset(BaseDataset):
             train's); a mismatch is an error. Defaults to None (any).
         per_class (tuple[int, int], optional): keep images ``[start, stop)`` of each
             class. Defaults to None (all).
+        imbalance (float, optional): keep an exponentially imbalanced (long-tailed)
+            subset, class k keeping ``n_max * (1/imbalance)^(k/(C-1))`` images (see
+            :mod:`~dar_transfer.pretrain.long_tail`), after ``per_class``. Defaults to
+            None (all).
+        n_max (int, optional): images of class 0 under ``imbalance``. Defaults to None
+            (the smallest class size).
         pipeline (list[dict]): transforms, ending with ``PackClassificationInputs``.
     """
 
     def __init__(self, data_root: str, split: str = 'train', *,
                  classes: list[str] | None = None, per_class: tuple[int, int] | None = None,
+                 imbalance: float | None = None, n_max: int | None = None,
                  **kwargs) -> None:
         self.split = split
         self.expected_classes = classes
         self.per_class = per_class
+        self.imbalance, self.n_max = validate_long_tail_args(imbalance, n_max)
         super().__init__(data_root=data_root, ann_file='', **kwargs)
 
     def load_data_list(self) -> list[dict]:
@@ -105,14 +116,20 @@ class InMemoryImageFolder(InMemoryClassification):
             class (in file-name order), for class-balanced subsets and held-out
             validation slices. Defaults to None (all).
         classes (list[str], optional): expected class names; a mismatch is an error.
+        imbalance (float, optional): keep a long-tailed subset, as in
+            :class:`ImageFolderDataset`. Defaults to None (all).
+        n_max (int, optional): images of class 0 under ``imbalance``. Defaults to None
+            (the smallest class size).
     """
 
     def __init__(self, data_root: str, split: str = 'train', *,
                  per_class: tuple[int, int] | None = None, classes: list[str] | None = None,
+                 imbalance: float | None = None, n_max: int | None = None,
                  **kwargs) -> None:
         self.split = split
         self.per_class = per_class
         self.expected_classes = classes
+        self.imbalance, self.n_max = validate_long_tail_args(imbalance, n_max)
         super().__init__(data_root=data_root, ann_file='', **kwargs)
 
     def load_data_list(self) -> list[dict]:

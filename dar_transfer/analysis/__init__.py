@@ -1,0 +1,1 @@
+"""Analyses of pretrained classifiers: feature geometry (``dar-transfer features``)."""
