@@ -89,8 +89,8 @@ def load_classifier(path: str | Path, arch: str | None = None) -> LoadedClassifi
     Args:
         path: a dar-transfer pretrain checkpoint or a torchvision-style state dict.
         arch: the architecture of a plain state dict (``'resnet18'``,
-            ``'cifar_resnet110'``, ``'resnet10'``); for a dar-transfer checkpoint it must
-            match the config's, if given. Defaults to None.
+            ``'cifar_resnet110'``, ``'resnet10'``); a dar-transfer checkpoint's config
+            names its own, which wins (so one call can mix both kinds). Defaults to None.
 
     Raises:
         ValueError: for a file that is not a checkpoint, a checkpoint of something other
@@ -106,10 +106,10 @@ def load_classifier(path: str | Path, arch: str | None = None) -> LoadedClassifi
     if any(k.startswith('net.') for k in tensors):
         tensors = {k[len('net.'):]: v for k, v in tensors.items() if k.startswith('net.')}
     kind = 'dar-transfer' if model_cfg is not None else 'torchvision'
-    if model_cfg is not None:
-        if arch is not None and arch != model_cfg.get('arch'):
-            raise ValueError(f'--arch {arch} differs from the checkpoint config\'s arch '
-                             f'{model_cfg.get("arch")!r} ({path}); leave --arch out')
+    if model_cfg is not None:  # its config names the arch; ``arch`` is for plain files
+        if arch is not None and arch != model_cfg.get('arch', 'resnet50'):
+            logger.info('%s: using the arch of its config, %s (not %s)', path,
+                        model_cfg.get('arch', 'resnet50'), arch)
         arch = model_cfg.get('arch', 'resnet50')
     elif arch is None:
         raise ValueError(f'{path} is a plain state dict with no config, so its architecture '
