@@ -139,9 +139,22 @@ def _read_summary(work_dir: Path) -> dict:
     return {}
 
 
+def backbone_of(cfg: Config) -> str:
+    """Our classifier's ``model.arch``; for mmpretrain's (``model.backbone`` with a
+    ``depth``, e.g. ResNet) the lower-cased type and depth: ``'resnet50'``."""
+    model = cfg.get('model') or {}
+    if model.get('arch'):
+        return model['arch']
+    backbone = model.get('backbone') or {}
+    if backbone.get('type') and backbone.get('depth'):
+        return f'{str(backbone["type"]).lower()}{backbone["depth"]}'
+    return str(backbone.get('type') or 'unknown').lower()
+
+
 def read_run(work_dir: Path) -> RunRecord:
     config_file = _timestamp_dirs(work_dir)[-1] / 'vis_data' / 'config.py'
-    cfg = Config.fromfile(config_file)
+    # Reading needs none of the run's custom_imports (an mmpretrain run's needs the extra).
+    cfg = Config.fromfile(config_file, import_custom_modules=False)
     task = task_of(cfg)
     keys = [key for key, _, _ in TASK_METRICS[task]]
     evaluation, source = final_evaluation(work_dir, keys)
@@ -175,7 +188,7 @@ def read_run(work_dir: Path) -> RunRecord:
     policy = dar_log[-1].get('policy', 'hardest') if dar_log else None
     variant = 'baseline' if not dar_log else ('dar' if policy == 'hardest' else policy)
     cost = dar_log[-1]['cost_so_far'] if dar_log else 1.0
-    backbone = cfg.get('model', {}).get('arch', 'unknown')
+    backbone = backbone_of(cfg)
     return RunRecord(work_dir, task, backbone, variant, seed, cost, status, metrics, source,
                      dar_log=dar_log, **extra)
 
