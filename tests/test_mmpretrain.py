@@ -127,6 +127,18 @@ def test_dar_head_records_unweighted_losses_and_returns_the_weighted_mean():
     assert got.item() == pytest.approx((weights[indices] * per_sample).mean().item(), rel=1e-5)
 
 
+def test_dar_head_training_accuracy_as_mmpretrains():
+    stock, dar = twin_heads('LinearClsHead', num_classes=CLASSES, in_channels=8, cal_acc=True,
+                            topk=(1, 2))
+    feats, samples = batch()
+    expected, got = stock.loss(feats, samples), dar.loss(feats, samples)
+    assert set(got) == set(expected) == {'loss', 'accuracy_top-1', 'accuracy_top-2'}
+    for key in ('accuracy_top-1', 'accuracy_top-2'):  # one value per threshold (None)
+        assert [float(v) for v in got[key]] == [float(v) for v in expected[key]]
+    with pytest.raises(ValueError, match='cal_acc=True needs hard labels.*cal_acc=False'):
+        dar.loss(*batch(soft=True))
+
+
 def test_dar_head_errors_name_what_is_wrong():
     _, dar = twin_heads('LinearClsHead', num_classes=CLASSES, in_channels=8)
     feats, samples = batch()
