@@ -14,6 +14,7 @@ from .pretrain import long_tail as long_tail_cli
 from .pretrain import train as pretrain_cli
 from .report import cli as report_cli
 from .sampling import plan
+from .utils.library_warnings import ignore_library_warnings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(format='%(levelname)s: %(message)s', level=logging.INFO,
                         stream=sys.stderr)
+    ignore_library_warnings()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -53,7 +53,7 @@ model = dict(
         bbox_head=dict(in_channels=64, fc_out_channels=256, num_classes=2){mask_head}),
     train_cfg=dict(rpn_proposal=dict(max_per_img=100), rcnn=dict(sampler=dict(num=64))),
     test_cfg=dict(rpn=dict(max_per_img=100)))
-train_cfg = dict(max_epochs={length}, val_interval={length})
+train_cfg = dict(max_epochs={length}, val_interval={length}, val_begin={val_begin})
 param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=10)]
 optim_wrapper = dict(optimizer=dict(lr=0.01), clip_grad=dict(max_norm=10, norm_type=2))
 """
@@ -91,7 +91,7 @@ val_dataloader = dict(batch_size=8, num_workers=0, persistent_workers=False,
 test_dataloader = val_dataloader
 val_evaluator = dict(ann_file=data_root + 'annotations/person_keypoints_val2017.json')
 test_evaluator = val_evaluator
-train_cfg = dict(max_epochs={length}, val_interval={length})
+train_cfg = dict(max_epochs={length}, val_interval={length}, val_begin={val_begin})
 param_scheduler = [dict(type='LinearLR', begin=0, end=10, start_factor=0.1, by_epoch=False)]
 """
 
@@ -118,7 +118,7 @@ val_dataloader = dict(batch_size=1, num_workers=0, persistent_workers=False,
 test_dataloader = val_dataloader
 # The 769 base pads every input to 769x769 (11.8 s per toy iteration instead of 0.26).
 model = dict(data_preprocessor=dict(size=crop_size), test_cfg=dict(mode='whole'))
-train_cfg = dict(max_iters={length}, val_interval={length})
+train_cfg = dict(max_iters={length}, val_interval={length}, val_begin={val_begin})
 param_scheduler = [dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end={length},
                         by_epoch=False)]
 """
@@ -132,14 +132,17 @@ TEMPLATES = {
 
 
 def write_toy_config(task: str, generated: str | Path, data_root: str | Path, *,
-                     length: int = 2) -> Path:
+                     length: int = 2, validate: bool = True) -> Path:
     """``<generated>_toy.py`` next to the generated config; ``length`` is epochs (det,
-    inst, pose) or iterations (seg)."""
+    inst, pose) or iterations (seg). ``validate=False`` skips the validation at the end
+    of training (``val_begin`` past the end), for runs that are tested right after on
+    the same images anyway, as ``dar-transfer finetune`` does."""
     if task not in TEMPLATES:
         raise ValueError(f'task must be one of {tuple(TEMPLATES)}, got {task!r}')
     generated = Path(generated)
     text = COMMON + TEMPLATES[task]
     text = text.replace('{base}', generated.name).replace('{root}', str(Path(data_root)))
     path = generated.with_name(f'{generated.stem}_toy.py')
+    text = text.replace('{val_begin}', str(1 if validate else length + 1))
     path.write_text(text.replace('{length}', str(length)))
     return path
