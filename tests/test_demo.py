@@ -28,7 +28,8 @@ def test_quick_demo_end_to_end(tmp_path, capsys):
     # The headline is labelled a smoke run and shows what is real: cost, wall time,
     # downstream status.
     assert ' '.join(SMOKE_LABEL.split()[:6]) in printed
-    table = lines[lines.index(next(l for l in lines if l.startswith('variant'))):][:4]
+    start = next(i for i, line in enumerate(lines) if line.startswith('variant'))
+    table = lines[start:start + 4]
     assert table[0].split() == ['variant', 'backbone', 'pretrain', 'cost', 'pretrain', 'wall',
                                 'det', 'inst', 'pose', 'seg']
     for line, variant, cost in zip(table[1:], ('baseline', 'dar', 'random'),
