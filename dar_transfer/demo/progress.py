@@ -95,7 +95,7 @@ class StageDisplay:
     def __enter__(self) -> StageDisplay:
         self.progress.start()
         self.overall = self.progress.add_task('demo (all stages)', total=sum(self.weights.values()))
-        ProgressChannel.get_instance(CHANNEL, callback=None).callback = self.update
+        ProgressChannel.get_instance(CHANNEL).callback = self.update
         return self
 
     def __exit__(self, *exc) -> None:
