@@ -125,7 +125,7 @@ def test_cli_json_and_figure_for_both_checkpoint_layouts(data, pretrain_checkpoi
     capsys.readouterr()
     assert main(['features', str(data / 'r20.pth'), '--arch', 'cifar_resnet20',
                  '--data-root', str(data / 'folder'), '--out', str(tmp_path / 'a'),
-                 '--json', '--tsne-points', '10']) == 0
+                 '--json', '--tsne-points', '10', '--threads', '1']) == 0
     result = json.loads(capsys.readouterr().out)
     assert set(result) == {'checkpoints', 'figure'}
     assert set(result['checkpoints']) == {'r20'}
@@ -159,6 +159,7 @@ def test_cli_json_and_figure_for_both_checkpoint_layouts(data, pretrain_checkpoi
     (['detector.pth'], 'is a FasterRCNN checkpoint, not a classifier'),
     (['r20.pth'], 'pass --arch'),
     (['r20.pth', '--arch', 'resnet18'], 'does not fit arch resnet18'),
+    (['r20.pth', '--arch', 'cifar_resnet20', '--threads', '0'], '--threads must be >= 1'),
     (['r20.pth', '--arch', 'cifar_resnet20', '--data-root-one'], 'has 1 class'),
 ])
 def test_bad_inputs_exit_2_with_a_clear_message(data, argv, message, capsys, tmp_path):
