@@ -3,7 +3,9 @@
 # int(5000 * (1/100)^(k/9)) images: 5000, 2997, ..., 50, 12,406 in all (the first
 # images of each class in batch order). Evaluation on the balanced CIFAR-10 test split,
 # top-1/top-5 and top-1 by shot group. Change the imbalance (10, 50, 100) in
-# train_dataset: the metric counts the training class sizes from the same dict.
+# train_dataset: the metric counts the training class sizes from the same dict. With
+# --cfg-options, set both copies: train_dataloader.dataset.imbalance=50
+# val_evaluator.1.train_dataset.imbalance=50 (and the same for data_root).
 data_root = 'data/cifar10'
 train_dataset = dict(type='CIFARDataset', data_root=data_root, variant='cifar10',
                      split='train', imbalance=100)

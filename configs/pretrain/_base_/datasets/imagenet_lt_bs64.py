@@ -19,6 +19,7 @@ val_dataloader = dict(dataset=dict(
     ann_file='ImageNet_LT_test.txt', num_classes=1000,
     pipeline={{_base_.test_pipeline}}))
 # Shot groups by training images, the ImageNet-LT convention: many > 100, few < 20.
+# Moving the data with --cfg-options? Set val_evaluator.1.train_ann_file as well.
 val_evaluator = [
     dict(type='TopKAccuracy', topk=(1, 5)),
     dict(type='ShotAccuracy', train_ann_file='data/imagenet/ImageNet_LT_train.txt',
