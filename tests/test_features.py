@@ -10,7 +10,12 @@ from mmengine.config import Config
 from mmengine.registry import MODELS
 from PIL import Image
 
-from dar_transfer.analysis.features import extract_features, load_classifier, read_split
+from dar_transfer.analysis.features import (
+    extract_features,
+    image_batches,
+    load_classifier,
+    read_split,
+)
 from dar_transfer.analysis.geometry import geometry, ncm_top1, scatter_ratio, tsne_subset
 from dar_transfer.cli import main
 from dar_transfer.demo.classification_data import write_cifar_batches, write_image_folder
@@ -170,3 +175,18 @@ def test_bad_inputs_exit_2_with_a_clear_message(data, argv, message, capsys, tmp
         main(['features', *argv, '--data-root', str(root), '--out', str(tmp_path)])
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_images_of_several_sizes_need_image_size(tmp_path):
+    for k, size in enumerate((40, 56)):
+        folder = tmp_path / 'val' / f'c{k}'
+        folder.mkdir(parents=True)
+        for i in range(2):
+            Image.fromarray(np.full((size, size + 8, 3), 60 * k, np.uint8)).save(
+                folder / f'{i}.png')
+    split = read_split(tmp_path, 'val')
+    with pytest.raises(ValueError, match='pass --image-size'):
+        list(image_batches(split, 4, None))
+    (batch,) = image_batches(split, 4, 32)  # shorter side to 37, then the 32 x 32 centre
+    assert batch.shape == (4, 3, 32, 32) and batch.dtype == torch.uint8
+    assert batch[2:].float().mean().item() == pytest.approx(60, abs=1)
