@@ -17,7 +17,7 @@ from mmengine.config import Config  # noqa: E402
 from mmengine.hooks import Hook  # noqa: E402
 from mmengine.logging import MessageHub  # noqa: E402
 from mmengine.model import BaseModel  # noqa: E402
-from mmengine.registry import HOOKS, MODELS  # noqa: E402
+from mmengine.registry import HOOKS, MODELS, DefaultScope  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 from mmpretrain.registry import MODELS as MMPRETRAIN_MODELS  # noqa: E402
 from mmpretrain.structures import DataSample  # noqa: E402
@@ -38,6 +38,14 @@ CONFIGS = ROOT / 'configs' / 'pretrain' / 'mmpretrain'
 N, CLASSES, EPOCHS = 16, 4, 3
 TINY_SAMPLER = {'warmup_epochs': 0, 'interval': 1, 'keep_ratio': 0.5, 'active_epochs': None,
                 'refresh_epochs': []}
+
+
+@pytest.fixture(autouse=True)
+def mmpretrain_scope():
+    """Build heads in mmpretrain's scope: an earlier test in the same process may have
+    left another default scope current, and mmengine's registries build in that one."""
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        yield
 
 
 # -- the heads, without a runner ---------------------------------------------------------
