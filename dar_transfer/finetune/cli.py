@@ -12,6 +12,7 @@ import time
 from numbers import Number
 from pathlib import Path
 
+from ..utils.distributed import shutdown_distributed
 from ..utils.provenance import uses_generated_data
 from ..utils.runner_setup import add_runner_arguments, build_config, finish_config
 
@@ -70,4 +71,5 @@ def load_config(args: argparse.Namespace):
 
 def main(args: argparse.Namespace) -> int:
     run(load_config(args), args.config)
+    shutdown_distributed()
     return 0

@@ -11,6 +11,7 @@ import logging
 import time
 from pathlib import Path
 
+from ..utils.distributed import shutdown_distributed
 from ..utils.provenance import uses_generated_data
 from ..utils.runner_setup import add_runner_arguments, build_config, finish_config
 
@@ -74,4 +75,5 @@ def main(args: argparse.Namespace) -> int:
     cfg = finish_config(cfg, resume=args.resume, amp=args.amp, launcher=args.launcher,
                         amp_dtype=getattr(args, 'amp_dtype', 'float16'))
     run(cfg, args.config)
+    shutdown_distributed()
     return 0

@@ -46,3 +46,14 @@ def init_distributed(launcher: str) -> DistributedSetup:
     return DistributedSetup(
         launcher, {'model_wrapper_cfg': {'type': 'MMDistributedDataParallel',
                                          'device_ids': None}})
+
+
+def shutdown_distributed() -> None:
+    """Wait for every rank, then close the process group, when one is open.
+
+    A process that exits with gloo's threads still running can abort ("terminate called
+    without an active exception") after its work is done, failing a finished run.
+    """
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
