@@ -65,3 +65,14 @@ def test_load_from_and_backbone_checkpoint(tmp_path, not_a_checkpoint, capsys):
         check_backbone_checkpoint(cfg)
     cfg.model.backbone.init_cfg.checkpoint = 'torchvision://resnet50'
     check_backbone_checkpoint(cfg)  # URLs are mmengine's to fetch
+
+
+def test_export_names_a_resnet10(tmp_path, capsys):
+    import torch
+
+    from dar_transfer.pretrain.classifier import build_classifier
+
+    torch.save(build_classifier('resnet10', 4).state_dict(), tmp_path / 'r10.pth')
+    code, err = run_cli(['export', str(tmp_path / 'r10.pth'), '--name', 'x',
+                         '--out', str(tmp_path / 'out')], capsys)
+    assert code == 2 and 'is a ResNet-10' in err and 'ResNet-18' in err
