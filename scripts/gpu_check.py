@@ -87,7 +87,7 @@ def stages(out: Path, smoke: bool) -> dict:
 
     def data() -> None:
         make_data(out, quick=smoke)
-        write_cifar_batches(cifar, train_per_class=40 if smoke else 400, test_per_class=10)
+        write_cifar_batches(cifar, train_per_class=8 if smoke else 400, test_per_class=10)
 
     length = 1 if smoke else 3
     return {
