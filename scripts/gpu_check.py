@@ -89,7 +89,8 @@ def stages(out: Path, smoke: bool) -> dict:
         make_data(out, quick=smoke)
         write_cifar_batches(cifar, train_per_class=8 if smoke else 400, test_per_class=10)
 
-    length = 1 if smoke else 3
+    length = 1 if smoke else 3  # epochs: 8 to 24 iterations on the generated sets
+    seg_iters = 4 if smoke else 36
     return {
         'data': data,
         'pretrain cifar r20 fp16': lambda: pretrain(out, 'r20_fp16', CIFAR_CONFIG,
@@ -99,7 +100,7 @@ def stages(out: Path, smoke: bool) -> dict:
         'pretrain r18 dar fp16': lambda: pretrain(out, 'r18_dar_amp', toy, toy_options, amp=amp),
         'export': export,
         **{f'finetune {task}': (lambda task=task: finetune(
-            out, task, amp=amp, length=length * (12 if task == 'seg' else 1)))
+            out, task, amp=amp, length=seg_iters if task == 'seg' else length))
            for task in ('det', 'inst', 'pose', 'seg')},
         'report': lambda: write_report(out),
     }

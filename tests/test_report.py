@@ -118,6 +118,7 @@ def test_html_page_in_headless_chromium(runs, tmp_path):
     dom = subprocess.run([browser, '--headless', '--no-sandbox', '--disable-gpu',
                           '--dump-dom', out.as_uri()], capture_output=True, text=True,
                          timeout=120).stdout
-    assert dom.count('<table>') == 2
+    assert dom.count('<table>') == 3  # the summary first, then cls and seg
+    assert dom.index('<h2>Summary</h2>') < dom.index('<table>')
     assert dom.count('src="data:image/png;base64,') == 3  # cls, seg, DaR subset
     assert (tmp_path / 'plots' / 'dar_subset.png').exists()
