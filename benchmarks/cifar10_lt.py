@@ -27,11 +27,10 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import os
 import statistics
-import tarfile
 from pathlib import Path
 
+from cifar_archive import ARCHIVE, CACHE, extract
 from mmengine.config import Config
 from mmengine.runner import Runner
 
@@ -39,23 +38,9 @@ from dar_transfer.pretrain.long_tail import long_tail_counts
 from dar_transfer.sampling.dar_log import DaRLog
 
 REPO = Path(__file__).resolve().parents[1]
-ARCHIVE = REPO.parent / 'shared' / 'data' / 'cifar10-train-jpeg.tar.gz'
-CACHE = Path(os.environ.get('DAR_CACHE', Path.home() / '.cache' / 'dar-transfer'))
 VARIANTS = ('baseline', 'dar', 'random', 'reweight')
 GROUPS = ('overall', 'many', 'medium', 'few')
 IMAGES_PER_CLASS = 5000
-
-
-def extract(archive: Path) -> Path:
-    """Unpack the archive once into the cache (never into the repository)."""
-    root = CACHE / 'cifar10-jpeg'
-    if not (root / 'train').is_dir():
-        if not archive.exists():
-            raise FileNotFoundError(f'{archive} not found; pass --archive')
-        root.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(archive) as tar:
-            tar.extractall(root, filter='data')
-    return root
 
 
 def heldout_folder(data_root: Path, per_class: int) -> Path:

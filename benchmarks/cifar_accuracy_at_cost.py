@@ -23,11 +23,10 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import os
 import statistics
-import tarfile
 from pathlib import Path
 
+from cifar_archive import ARCHIVE, extract
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 from timing import TrainWallClock
@@ -35,24 +34,10 @@ from timing import TrainWallClock
 from dar_transfer.sampling.dar_log import DaRLog
 
 REPO = Path(__file__).resolve().parents[1]
-ARCHIVE = REPO.parent / 'shared' / 'data' / 'cifar10-train-jpeg.tar.gz'
-CACHE = Path(os.environ.get('DAR_CACHE', Path.home() / '.cache' / 'dar-transfer'))
 VARIANTS = ('baseline', 'dar', 'random', 'infobatch', 'rs2', 'reweight')
 # Variants whose sampler is a policy beside DaR's schedule; 'dar' is policy 'hardest'.
 OTHER_POLICIES = ('infobatch', 'rs2', 'reweight')
 INFOBATCH_ANNEAL = 0.125
-
-
-def extract(archive: Path) -> Path:
-    """Unpack the archive once into the cache (never into the repository)."""
-    root = CACHE / 'cifar10-jpeg'
-    if not (root / 'train').is_dir():
-        if not archive.exists():
-            raise FileNotFoundError(f'{archive} not found; pass --archive')
-        root.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(archive) as tar:
-            tar.extractall(root, filter='data')
-    return root
 
 
 def variant_config(base: Config, variant: str, seed: int, data_root: Path,
