@@ -22,14 +22,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_two_ranks_agree(tmp_path):
-    worker = Path(__file__).parent / 'dist_worker.py'
+def run_two_ranks(worker: str, out: Path) -> None:
+    """``worker OUT`` as two torchrun processes on gloo; fails the test with their stderr."""
     result = subprocess.run(
         [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2',
-         '--master_addr', '127.0.0.1', '--master_port', str(free_port()), str(worker),
-         str(tmp_path)],
+         '--master_addr', '127.0.0.1', '--master_port', str(free_port()),
+         str(Path(__file__).parent / worker), str(out)],
         capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_two_ranks_agree(tmp_path):
+    run_two_ranks('dist_worker.py', tmp_path)
     ranks = [json.loads((tmp_path / f'rank{r}.json').read_text()) for r in (0, 1)]
     n = 48
     expected_sizes = [48, 48, 24, 12]

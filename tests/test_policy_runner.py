@@ -1,9 +1,6 @@
 """InfoBatch, RS2 and reweight inside real mmengine Runners (CPU, in-memory toy data):
 weights reaching the loss, cost in the log, resume mid-schedule, two ranks agreeing."""
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import torch
@@ -11,7 +8,7 @@ from helpers import make_runner
 from mmengine.logging import MessageHub
 from policy_helpers import index_loss, weights_by_epoch
 from test_dar_runner import CrashAfterEpoch  # noqa: F401  (registers the crash hook)
-from test_distributed import free_port
+from test_distributed import run_two_ranks
 
 from dar_transfer.pretrain.classifier import ImageClassifier
 from dar_transfer.sampling import recorder
@@ -168,13 +165,7 @@ def test_image_classifier_applies_the_weights():
 
 @pytest.mark.slow
 def test_two_ranks_agree_on_subsets_and_weights(tmp_path):
-    worker = Path(__file__).parent / 'dist_policy_worker.py'
-    result = subprocess.run(
-        [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2',
-         '--master_addr', '127.0.0.1', '--master_port', str(free_port()), str(worker),
-         str(tmp_path)],
-        capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
+    run_two_ranks('dist_policy_worker.py', tmp_path)
     losses = index_loss(torch.arange(N), N)
     for policy in ('infobatch', 'rs2', 'reweight'):
         ranks = [json.loads((tmp_path / policy / f'rank{r}.json').read_text()) for r in (0, 1)]
