@@ -79,8 +79,9 @@ def write_imagenet_lt_lists(root: Path) -> Path:
 
 
 def toy_options(family: str, data_root: Path, dar: bool) -> list[str]:
-    # One checkpoint (the last) instead of one per epoch: a ResNet-152's is 0.5 GB.
-    options = ['train_cfg.max_epochs=2', 'train_dataloader.batch_size=8',
+    # One checkpoint (the last) instead of one per epoch (a ResNet-152's is 0.5 GB), and
+    # one batch per epoch: the toy sets hold 12 to 100 images.
+    options = ['train_cfg.max_epochs=2', 'train_dataloader.batch_size=64',
                'default_hooks.checkpoint.interval=2',
                'default_hooks.logger.interval=1']
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
