@@ -147,11 +147,16 @@ def _schedule_from_args(args: argparse.Namespace) -> DaRSchedule:
             keep_ratio=1.0 if args.keep is None else args.keep, active_epochs=args.active,
             refresh_epochs=args.refresh, semantics=args.semantics)
     except ValueError as error:
-        message = str(error)
-        parameter = message.split(' ', 1)[0]
-        if parameter in FLAG_OF_PARAMETER:
-            message = f'{FLAG_OF_PARAMETER[parameter]} ({parameter}){message[len(parameter):]}'
-        raise ValueError(message) from error
+        raise _naming_the_flag(error, FLAG_OF_PARAMETER) from error
+
+
+def _naming_the_flag(error: ValueError, flags: dict[str, str]) -> ValueError:
+    """``error`` with its leading parameter name shown as the command-line flag."""
+    message = str(error)
+    parameter = message.split(' ', 1)[0]
+    if parameter in flags:
+        message = f'{flags[parameter]} ({parameter}){message[len(parameter):]}'
+    return ValueError(message)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -227,12 +232,7 @@ def _main_policy(args: argparse.Namespace) -> int:
     try:
         return _plan_policy(args)
     except ValueError as error:
-        message = str(error)
-        parameter = message.split(' ', 1)[0]
-        if parameter in POLICY_FLAGS:
-            message = f'{POLICY_FLAGS[parameter]} ({parameter}){message[len(parameter):]}'
-            raise ValueError(message) from error
-        raise
+        raise _naming_the_flag(error, POLICY_FLAGS) from error
 
 
 def _plan_policy(args: argparse.Namespace) -> int:
