@@ -88,9 +88,11 @@ def scan_keep_ratio(base: Config, target_cost: float) -> tuple[float, float]:
     return solution.keep_ratio, solution.cost
 
 
-def policy_params(base: Config, policy: str, target_cost: float | None) -> dict:
+def policy_params(base: Config, policy: str, target_cost: float | None,
+                  below_mean_share: float | None = None) -> dict:
     """Sampler parameters of a policy beside DaR for ``target_cost`` (None: the cost the
-    config's DaR schedule plans)."""
+    config's DaR schedule plans). ``below_mean_share`` calibrates InfoBatch's estimate
+    (None: the planner's default)."""
     from dar_transfer.sampling.plan import schedule_cost
     from dar_transfer.sampling.policies import estimate_prune_ratio, solve_rs2_keep_ratio
     from dar_transfer.sampling.schedule import DaRSchedule
@@ -106,7 +108,8 @@ def policy_params(base: Config, policy: str, target_cost: float | None) -> dict:
         return {}
     if policy == 'rs2':
         return {'keep_ratio': solve_rs2_keep_ratio(num_samples, target_cost)}
-    estimate = estimate_prune_ratio(epochs, INFOBATCH_ANNEAL, target_cost)
+    share = {} if below_mean_share is None else {'below_mean_share': below_mean_share}
+    estimate = estimate_prune_ratio(epochs, INFOBATCH_ANNEAL, target_cost, **share)
     if not estimate.reachable:
         raise ValueError(f'target cost {target_cost} is out of reach for InfoBatch over '
                          f'{epochs} epochs (anneal {INFOBATCH_ANNEAL})')
@@ -142,26 +145,30 @@ def run_one(cfg: Config, variant: str, seed: int) -> dict:
 
 
 def report(runs_file: Path, plot: Path) -> str:
-    """Markdown table of mean ± std top-1, cost and wall time per (variant, target cost)."""
+    """Markdown table of mean ± std top-1, cost and wall time per (variant, target cost,
+    InfoBatch prune_ratio): runs of one target with different ratios are not pooled."""
     runs = [json.loads(line) for line in runs_file.read_text().splitlines() if line.strip()]
     rows = ['| variant | target cost | n | top-1 (%) mean ± std | cost | train wall time (s) '
             '| time ratio |', '|---|---|---|---|---|---|---|']
-    groups: dict[tuple[str, float | None], list[dict]] = {}
+    groups: dict[tuple[str, float | None, float | None], list[dict]] = {}
     for run in runs:
-        groups.setdefault((run['variant'], run.get('target_cost')), []).append(run)
-    baseline = groups.get(('baseline', None)) or groups.get(('baseline', 1.0))
+        ratio = (run.get('policy_params') or {}).get('prune_ratio')
+        groups.setdefault((run['variant'], run.get('target_cost'), ratio), []).append(run)
+    baseline = [run for (variant, target, _), chosen in groups.items() for run in chosen
+                if variant == 'baseline' and target in (None, 1.0)]
     base_time = statistics.mean(r['train_seconds'] for r in baseline) if baseline else None
-    order = sorted(groups, key=lambda k: (-(k[1] or 1.0), VARIANTS.index(k[0])))
-    for variant, target in order:
-        chosen = groups[(variant, target)]
+    order = sorted(groups, key=lambda k: (-(k[1] or 1.0), VARIANTS.index(k[0]), k[2] or 0))
+    for variant, target, prune_ratio in order:
+        chosen = groups[(variant, target, prune_ratio)]
         top1 = [r['top1'] for r in chosen]
         std = f'{statistics.stdev(top1):.2f}' if len(top1) > 1 else 'n/a'
         mean_time = statistics.mean(r['train_seconds'] for r in chosen)
-        ratio = f'{mean_time / base_time:.3f}' if base_time else 'n/a'
+        time_ratio = f'{mean_time / base_time:.3f}' if base_time else 'n/a'
         cost = statistics.mean(r['cost'] for r in chosen)
-        rows.append(f'| {variant} | {target if target is not None else "-"} | {len(chosen)} | '
+        name = variant if prune_ratio is None else f'{variant} (prune_ratio {prune_ratio})'
+        rows.append(f'| {name} | {target if target is not None else "-"} | {len(chosen)} | '
                     f'{statistics.mean(top1):.2f} ± {std} | {cost:.3f} | {mean_time:.0f} | '
-                    f'{ratio} |')
+                    f'{time_ratio} |')
     _plot(runs, plot)
     return '\n'.join(rows)
 
@@ -174,12 +181,14 @@ def _plot(runs: list[dict], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(5, 3.5))
     for variant, marker in zip(VARIANTS, 'osD^vP', strict=True):
         chosen = [r for r in runs if r['variant'] == variant]
+        if not chosen:
+            continue
         ax.scatter([r['cost'] for r in chosen], [r['top1'] for r in chosen], marker=marker,
                    label=variant, alpha=0.8)
     ax.set_xlabel('training cost (share of full-data epochs)')
     ax.set_ylabel('held-out top-1 (%)')
     ax.set_title('CIFAR-10 ResNet-20, reduced protocol')
-    ax.legend()
+    ax.legend(loc='lower right')
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
@@ -204,6 +213,10 @@ def main() -> None:
                         choices=['dar', 'random', *OTHER_POLICIES],
                         help='with --scan-costs: the policies run at each target cost '
                              '(reweight only at 1.0); default dar random')
+    parser.add_argument('--below-mean-share', type=float, default=None,
+                        help="InfoBatch: the share of samples below the mean loss that its "
+                             "prune_ratio estimate assumes (a run's dar_log.jsonl measures "
+                             "it); default the planner's")
     parser.add_argument('--pause-log', default=None,
                         help='file of "unix_start unix_end" pauses to leave out of wall times')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
@@ -223,7 +236,8 @@ def main() -> None:
             scanned = copy.deepcopy(base)
             name = f'{variant}-seed{seed}'
             if variant in OTHER_POLICIES:
-                scanned.policy_params = policy_params(base, variant, target)
+                scanned.policy_params = policy_params(base, variant, target,
+                                                       args.below_mean_share)
             elif target is not None and target < 1.0:
                 scanned.dar.keep_ratio, _ = scan_keep_ratio(base, target)
             if target is not None and target < 1.0:
