@@ -32,6 +32,7 @@ from mmengine.runner import Runner
 from timing import TrainWallClock
 
 from dar_transfer.sampling.dar_log import DaRLog
+from dar_transfer.sampling.policies import DEFAULT_BELOW_MEAN_SHARE
 
 REPO = Path(__file__).resolve().parents[1]
 VARIANTS = ('baseline', 'dar', 'random', 'infobatch', 'rs2', 'reweight')
@@ -89,10 +90,9 @@ def scan_keep_ratio(base: Config, target_cost: float) -> tuple[float, float]:
 
 
 def policy_params(base: Config, policy: str, target_cost: float | None,
-                  below_mean_share: float | None = None) -> dict:
+                  below_mean_share: float = DEFAULT_BELOW_MEAN_SHARE) -> dict:
     """Sampler parameters of a policy beside DaR for ``target_cost`` (None: the cost the
-    config's DaR schedule plans). ``below_mean_share`` calibrates InfoBatch's estimate
-    (None: the planner's default)."""
+    config's DaR schedule plans). ``below_mean_share`` calibrates InfoBatch's estimate."""
     from dar_transfer.sampling.plan import schedule_cost
     from dar_transfer.sampling.policies import estimate_prune_ratio, solve_rs2_keep_ratio
     from dar_transfer.sampling.schedule import DaRSchedule
@@ -108,8 +108,8 @@ def policy_params(base: Config, policy: str, target_cost: float | None,
         return {}
     if policy == 'rs2':
         return {'keep_ratio': solve_rs2_keep_ratio(num_samples, target_cost)}
-    share = {} if below_mean_share is None else {'below_mean_share': below_mean_share}
-    estimate = estimate_prune_ratio(epochs, INFOBATCH_ANNEAL, target_cost, **share)
+    estimate = estimate_prune_ratio(epochs, INFOBATCH_ANNEAL, target_cost,
+                                    below_mean_share=below_mean_share)
     if not estimate.reachable:
         raise ValueError(f'target cost {target_cost} is out of reach for InfoBatch over '
                          f'{epochs} epochs (anneal {INFOBATCH_ANNEAL})')
@@ -154,8 +154,8 @@ def report(runs_file: Path, plot: Path) -> str:
     for run in runs:
         ratio = (run.get('policy_params') or {}).get('prune_ratio')
         groups.setdefault((run['variant'], run.get('target_cost'), ratio), []).append(run)
-    baseline = [run for (variant, target, _), chosen in groups.items() for run in chosen
-                if variant == 'baseline' and target in (None, 1.0)]
+    baseline = [run for run in runs
+                if run['variant'] == 'baseline' and run.get('target_cost') in (None, 1.0)]
     base_time = statistics.mean(r['train_seconds'] for r in baseline) if baseline else None
     order = sorted(groups, key=lambda k: (-(k[1] or 1.0), VARIANTS.index(k[0]), k[2] or 0))
     for variant, target, prune_ratio in order:
@@ -213,10 +213,10 @@ def main() -> None:
                         choices=['dar', 'random', *OTHER_POLICIES],
                         help='with --scan-costs: the policies run at each target cost '
                              '(reweight only at 1.0); default dar random')
-    parser.add_argument('--below-mean-share', type=float, default=None,
+    parser.add_argument('--below-mean-share', type=float, default=DEFAULT_BELOW_MEAN_SHARE,
                         help="InfoBatch: the share of samples below the mean loss that its "
                              "prune_ratio estimate assumes (a run's dar_log.jsonl measures "
-                             "it); default the planner's")
+                             "it); default %(default)s, the planner's")
     parser.add_argument('--pause-log', default=None,
                         help='file of "unix_start unix_end" pauses to leave out of wall times')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
