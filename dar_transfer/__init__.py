@@ -5,6 +5,7 @@ Importing the package registers its mmengine components (configs:
 """
 from . import pretrain  # noqa: F401  (registers the models)
 from .sampling import DaRHook, DaRSampler, record_sample_losses, weighted_sample_losses
+from .utils import checkpoint_hook  # noqa: F401  (registers WeightsOnlyCheckpointHook)
 
 __version__ = '0.1.0'
 __all__ = ['DaRHook', 'DaRSampler', 'record_sample_losses', 'weighted_sample_losses']

@@ -44,7 +44,9 @@ def make_runner(work_dir, *, num_samples=48, max_epochs=4, sampler=None, model=N
     sampler = sampler if sampler is not None else {}
     sampler = {'type': 'DaRSampler', 'seed': seed, **sampler}
     model = model or {'type': 'IndexLossModel', 'num_samples': num_samples}
-    hooks = [{'type': 'DaRHook'}] if with_hook else []
+    # As dar-transfer pretrain/finetune add it: checkpoints torch's default loader reads.
+    hooks = [{'type': 'WeightsOnlyCheckpointHook'}]
+    hooks += [{'type': 'DaRHook'}] if with_hook else []
     return Runner(
         model=model,
         work_dir=str(work_dir),

@@ -57,14 +57,15 @@ def test_load_from_and_backbone_checkpoint(tmp_path, not_a_checkpoint, capsys):
 
     from mmengine.config import Config
 
-    from dar_transfer.utils.runner_setup import check_backbone_checkpoint
+    from dar_transfer.utils.runner_setup import route_checkpoints
 
     cfg = Config({'model': {'backbone': {'init_cfg': {'type': 'Pretrained',
                                                       'checkpoint': str(not_a_checkpoint)}}}})
     with pytest.raises(ValueError, match='model.backbone.init_cfg.checkpoint .* is not a torch'):
-        check_backbone_checkpoint(cfg)
+        route_checkpoints(cfg, trusted=set(), load_from_name='load_from')
     cfg.model.backbone.init_cfg.checkpoint = 'torchvision://resnet50'
-    check_backbone_checkpoint(cfg)  # URLs are mmengine's to fetch
+    route_checkpoints(cfg, trusted=set(), load_from_name='load_from')  # URLs: mmengine's
+    assert cfg.model.backbone.init_cfg.checkpoint == 'torchvision://resnet50'
 
 
 def test_export_names_a_resnet10(tmp_path, capsys):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import torch
 
+from ..utils.checkpoint_loading import add_trust_argument, check_trust_is_used, trusted_files
 from .features import extract_features, load_classifier, read_split
 from .geometry import draw_tsne, geometry, tsne_embedding, tsne_subset
 
@@ -30,6 +31,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                     'top-1 on all features.')
     parser.add_argument('checkpoints', nargs='+', metavar='CKPT',
                         help='dar-transfer pretrain checkpoints or torchvision state dicts')
+    add_trust_argument(parser)
     parser.add_argument('--data-root', required=True,
                         help='folder with SPLIT/<class>/<image>, or the CIFAR pickles')
     parser.add_argument('--split', default='test', help='split to read (default: test)')
@@ -76,7 +78,10 @@ def main(args: argparse.Namespace) -> int:
     _check_args(args)
     if args.threads is not None:
         torch.set_num_threads(args.threads)
-    models = [load_classifier(path, args.arch) for path in args.checkpoints]
+    trusted = trusted_files(args)
+    check_trust_is_used(trusted, args.checkpoints)
+    models = [load_classifier(path, args.arch, trusted=Path(path).resolve() in trusted)
+              for path in args.checkpoints]
     split = read_split(args.data_root, args.split)
     logger.info('features: %d images, %d classes in %s/%s', len(split), len(split.classes),
                 args.data_root, args.split)

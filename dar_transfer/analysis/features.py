@@ -83,7 +83,8 @@ def _last_linear(net: nn.Module, path: Path, arch: str) -> tuple[str, nn.Linear]
     return linears[-1]
 
 
-def load_classifier(path: str | Path, arch: str | None = None) -> LoadedClassifier:
+def load_classifier(path: str | Path, arch: str | None = None, *,
+                    trusted: bool = False) -> LoadedClassifier:
     """Build the classifier a checkpoint holds and load its weights (strictly).
 
     Args:
@@ -97,7 +98,7 @@ def load_classifier(path: str | Path, arch: str | None = None) -> LoadedClassifi
             than a classifier, a missing ``arch``, or weights that do not fit it.
     """
     path = Path(path)
-    content = load_checkpoint_file(path)
+    content = load_checkpoint_file(path, trusted=trusted)
     model_cfg = _model_config(content, path)
     weights = content.get('state_dict', content)
     tensors = {k: v for k, v in weights.items() if isinstance(v, torch.Tensor)}

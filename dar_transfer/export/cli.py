@@ -9,6 +9,7 @@ from pathlib import Path
 import torch
 
 from ..pretrain.train import read_cost
+from ..utils.checkpoint_loading import add_trust_argument, check_trust_is_used, trusted_files
 from .downstream import TASKS, render_config
 from .resnet import backbone_weights, infer_resnet_depth
 from .source import SourceWeights, read_source
@@ -32,6 +33,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument('--depth', type=int, default=None,
                         help='expected ResNet depth; a checkpoint of another depth is an error')
     parser.add_argument('--json', action='store_true', help='print what was written as JSON')
+    add_trust_argument(parser)
     parser.set_defaults(func=main)
     return parser
 
@@ -60,7 +62,9 @@ def run_provenance(source: SourceWeights) -> dict:
 
 
 def main(args: argparse.Namespace) -> int:
-    source = read_source(args.checkpoint)
+    trusted = trusted_files(args)
+    check_trust_is_used(trusted, [args.checkpoint])
+    source = read_source(args.checkpoint, trusted=Path(args.checkpoint).resolve() in trusted)
     depth = infer_resnet_depth(source.state_dict)
     if args.depth is not None and args.depth != depth:
         raise ValueError(f'{args.checkpoint} holds a ResNet-{depth}, not the ResNet-{args.depth} '

@@ -7,14 +7,12 @@ classifier checkpoint (backbone keys under ``backbone.``).
 from __future__ import annotations
 
 import hashlib
-import pickle
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
-from ..utils.safe_loading import allow_mmengine_checkpoints, check_checkpoint_file
+from ..utils.checkpoint_loading import load_checkpoint
 
 # Prefix of the backbone keys in each checkpoint kind, tried in this order.
 PREFIXES = {'dar-transfer': 'net.', 'mmpretrain': 'backbone.', 'torchvision': ''}
@@ -39,24 +37,17 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def load_checkpoint_file(path: Path) -> dict:
-    """torch.load with weights-only semantics; a damaged file gets a clear error."""
-    check_checkpoint_file(path)
-    allow_mmengine_checkpoints()
-    try:
-        content = torch.load(path, map_location='cpu', weights_only=True)
-    except (RuntimeError, EOFError, KeyError, pickle.UnpicklingError,
-            zipfile.BadZipFile) as error:
-        raise ValueError(f'{path} is not a readable torch checkpoint (truncated or corrupt?): '
-                         f'{str(error).splitlines()[0]}') from error
+def load_checkpoint_file(path: Path, *, trusted: bool = False) -> dict:
+    """A checkpoint's content through the one safe loader; it must be a dict."""
+    content = load_checkpoint(path, trusted=trusted)
     if not isinstance(content, dict):
         raise ValueError(f'{path} holds a {type(content).__name__}, not a state dict')
     return content
 
 
-def read_source(path: str | Path) -> SourceWeights:
+def read_source(path: str | Path, *, trusted: bool = False) -> SourceWeights:
     path = Path(path)
-    content = load_checkpoint_file(path)
+    content = load_checkpoint_file(path, trusted=trusted)
     weights = content.get('state_dict', content)
     tensors = {k: v for k, v in weights.items() if isinstance(v, torch.Tensor)}
     if not tensors:

@@ -12,6 +12,7 @@ import time
 from numbers import Number
 from pathlib import Path
 
+from ..utils.checkpoint_loading import trusted_files
 from ..utils.distributed import shutdown_distributed
 from ..utils.provenance import uses_generated_data
 from ..utils.runner_setup import add_runner_arguments, build_config, finish_config
@@ -66,7 +67,8 @@ def load_config(args: argparse.Namespace):
         raise ValueError(f'{args.config} has default_scope {scope!r}; finetune runs configs of '
                          f'{", ".join(SCOPES)} (inherit one, e.g. from dar-transfer export)')
     return finish_config(cfg, resume=args.resume, amp=args.amp, launcher=args.launcher,
-                        amp_dtype=getattr(args, 'amp_dtype', 'float16'))
+                        amp_dtype=getattr(args, 'amp_dtype', 'float16'),
+                        trusted=trusted_files(args))
 
 
 def main(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ import logging
 import time
 from pathlib import Path
 
+from ..utils.checkpoint_loading import trusted_files
 from ..utils.distributed import shutdown_distributed
 from ..utils.provenance import uses_generated_data
 from ..utils.runner_setup import add_runner_arguments, build_config, finish_config
@@ -73,7 +74,8 @@ def run(cfg, config: str) -> dict:
 def main(args: argparse.Namespace) -> int:
     cfg = build_config(args.config, args.cfg_options, work_dir=args.work_dir)
     cfg = finish_config(cfg, resume=args.resume, amp=args.amp, launcher=args.launcher,
-                        amp_dtype=getattr(args, 'amp_dtype', 'float16'))
+                        amp_dtype=getattr(args, 'amp_dtype', 'float16'),
+                        trusted=trusted_files(args))
     run(cfg, args.config)
     shutdown_distributed()
     return 0

@@ -7,7 +7,6 @@ from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 
-from ..utils.safe_loading import allow_mmengine_checkpoints
 from . import recorder
 from .dar_log import DaRLog
 from .policies import DAR_POLICIES, WEIGHTED_POLICIES
@@ -59,10 +58,6 @@ class DaRHook(Hook):
         self.loaded_state: dict | None = None
 
     # -- runner events ---------------------------------------------------------------
-    def before_run(self, runner) -> None:
-        # Resume happens between before_run and before_train.
-        allow_mmengine_checkpoints()
-
     def before_train(self, runner) -> None:
         self.sampler = self._find_sampler(runner)
         self.sampler.configure(runner.max_epochs)

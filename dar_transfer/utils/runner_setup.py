@@ -13,8 +13,14 @@ from pathlib import Path
 
 from mmengine.config import Config, DictAction
 
+from .checkpoint_loading import (
+    CHECKED_SCHEME,
+    TRUSTED_SCHEME,
+    add_trust_argument,
+    check_trust_is_used,
+    load_checkpoint,
+)
 from .distributed import init_distributed
-from .safe_loading import allow_mmengine_checkpoints, check_checkpoint_file
 
 # Top-level keys a Runner config may hold (Runner.from_cfg's arguments): an override
 # of a key that is neither here nor in the config is most likely a typo.
@@ -40,6 +46,7 @@ def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
                              '(Ampere or newer)')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none', help='job launcher (pytorch: under torchrun)')
+    add_trust_argument(parser)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
                         metavar='KEY=VALUE',
                         help='override config entries, e.g. train_cfg.max_epochs=2')
@@ -80,34 +87,17 @@ def check_data_roots(cfg: Config) -> None:
                 f'with --cfg-options {name}.dataset.data_root=/path/to/data')
 
 
-def check_backbone_checkpoint(cfg: Config) -> None:
-    """A local pretrained-backbone file (``model.backbone.init_cfg.checkpoint``) must be a
-    torch checkpoint; URLs and ``open-mmlab://`` names are left to mmengine."""
-    backbone = (cfg.get('model') or {}).get('backbone') or {}
-    init_cfg = (backbone.get('init_cfg') if hasattr(backbone, 'get') else None) or {}
-    checkpoint = init_cfg.get('checkpoint') if hasattr(init_cfg, 'get') else None
-    if checkpoint and '://' not in str(checkpoint):
-        check_checkpoint_file(checkpoint, what='model.backbone.init_cfg.checkpoint')
-
-
 def finish_config(cfg: Config, *, resume: str | None, amp: bool, launcher: str,
-                  amp_dtype: str = 'float16') -> Config:
+                  amp_dtype: str = 'float16', trusted: set[Path] | None = None) -> Config:
     """Resume, mixed precision and the launcher, checked before the Runner is built."""
     import torch
 
     if resume == 'auto':
-        if not (Path(cfg.work_dir) / 'last_checkpoint').exists():
-            raise FileNotFoundError(f'--resume: no checkpoint to resume in {cfg.work_dir} '
-                                    '(no last_checkpoint file); pass a checkpoint path')
-        cfg.resume, cfg.load_from = True, None
+        cfg.resume, cfg.load_from = True, _last_checkpoint(Path(cfg.work_dir))
     elif resume is not None:
-        check_checkpoint_file(resume, what='--resume checkpoint')
         cfg.resume, cfg.load_from = True, resume
-    if cfg.get('load_from'):
-        check_checkpoint_file(cfg.load_from, what='load_from')
-    check_backbone_checkpoint(cfg)
-    if cfg.get('resume') or cfg.get('load_from'):
-        allow_mmengine_checkpoints()
+    route_checkpoints(cfg, trusted=trusted or set(),
+                      load_from_name='--resume checkpoint' if resume else 'load_from')
     if amp:
         if not torch.cuda.is_available():
             raise ValueError('--amp needs a GPU (mmengine\'s AmpOptimWrapper); drop --amp on '
@@ -116,7 +106,48 @@ def finish_config(cfg: Config, *, resume: str | None, amp: bool, launcher: str,
         cfg.optim_wrapper.dtype = amp_dtype
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     check_data_roots(cfg)
+    hooks = cfg.get('custom_hooks') or []
+    if not any(h.get('type') == 'WeightsOnlyCheckpointHook' for h in hooks):
+        cfg.custom_hooks = [*hooks, dict(type='WeightsOnlyCheckpointHook')]
     setup = init_distributed(launcher)
     cfg.launcher = setup.launcher
     cfg.merge_from_dict(setup.cfg_overrides)
     return cfg
+
+
+def _last_checkpoint(work_dir: Path) -> str:
+    """The checkpoint mmengine's ``resume=True`` would pick: the one ``last_checkpoint`` names."""
+    pointer = work_dir / 'last_checkpoint'
+    if not pointer.exists():
+        raise FileNotFoundError(f'--resume: no checkpoint to resume in {work_dir} (no '
+                                'last_checkpoint file); pass a checkpoint path')
+    path = pointer.read_text().strip()
+    if not Path(path).is_file():
+        raise FileNotFoundError(f'--resume: {pointer} names {path}, which does not exist; '
+                                'pass a checkpoint path')
+    return path
+
+
+def route_checkpoints(cfg: Config, *, trusted: set[Path], load_from_name: str) -> None:
+    """Check every local checkpoint the run will read, and make mmengine read it through
+    :func:`~dar_transfer.utils.checkpoint_loading.load_checkpoint`.
+
+    The file is loaded once here, so a refused or corrupt file stops the run before
+    anything is built; mmengine then loads it through the ``dar-checked://`` scheme (or
+    ``dar-trusted://`` for a file passed to ``--trust-checkpoint``). URLs and
+    ``open-mmlab://`` names are left to mmengine.
+    """
+    backbone = (cfg.get('model') or {}).get('backbone') or {}
+    init_cfg = (backbone.get('init_cfg') if hasattr(backbone, 'get') else None) or {}
+    entries = [(cfg, 'load_from', load_from_name)]
+    if hasattr(init_cfg, 'get') and init_cfg.get('checkpoint'):
+        entries.append((init_cfg, 'checkpoint', 'model.backbone.init_cfg.checkpoint'))
+    entries = [(holder, key, name) for holder, key, name in entries
+               if holder.get(key) and '://' not in str(holder.get(key))]
+    check_trust_is_used(trusted, [holder[key] for holder, key, _ in entries])
+    for holder, key, name in entries:
+        path = holder[key]
+        resolved = Path(path).resolve()
+        trust = resolved in trusted
+        load_checkpoint(path, trusted=trust, what=name)
+        holder[key] = f'{TRUSTED_SCHEME if trust else CHECKED_SCHEME}{resolved}'
