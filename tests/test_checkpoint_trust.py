@@ -5,6 +5,7 @@ import json
 import pickletools
 import shutil
 import zipfile
+from pathlib import Path
 
 import pytest
 import torch
@@ -104,22 +105,30 @@ def test_the_allow_list_is_scoped_to_one_load(tmp_path):
 
 @pytest.fixture(scope='module')
 def toy_dar_run(tmp_path_factory, toy_images):
-    """A 6-epoch toy DaR run with a checkpoint after every epoch (a drop at 3, 4 and 5)."""
-    work = tmp_path_factory.mktemp('trust-run') / 'whole'
+    """A 6-epoch toy DaR run with a checkpoint after every epoch (drops after 3, 4 and 6).
+
+    Its training images are not augmented: mmengine reseeds the global RNGs on resume,
+    so random crops would differ from the uninterrupted run's, and so would the losses
+    that pick the subsets."""
+    root = tmp_path_factory.mktemp('trust-run')
+    config = root / 'toy_dar_deterministic.py'
+    config.write_text(f"_base_ = [{str(Path(TOY_DAR).resolve())!r}]\n"
+                      "train_dataloader = dict(dataset=dict(pipeline={{_base_.test_pipeline}}))\n")
+    work = root / 'whole'
     options = [f'train_dataloader.dataset.data_root={toy_images}',
                f'val_dataloader.dataset.data_root={toy_images}',
                f'test_dataloader.dataset.data_root={toy_images}',
                'train_cfg.max_epochs=6', 'train_cfg.val_interval=6',
-               'default_hooks.checkpoint.interval=1',
+               'default_hooks.checkpoint.interval=1', 'default_hooks.checkpoint.max_keep_ckpts=-1',
                'train_dataloader.sampler.refresh_epochs=[5]', 'param_scheduler.milestones=[5]']
-    assert main(['pretrain', TOY_DAR, '--work-dir', str(work), '--cfg-options', *options]) == 0
-    return work, options
+    assert main(['pretrain', str(config), '--work-dir', str(work), '--cfg-options', *options]) == 0
+    return work, config, options
 
 
 def test_own_checkpoints_hold_only_what_torch_reads_by_default(toy_dar_run):
     from torch._weights_only_unpickler import _get_allowed_globals
 
-    work, _ = toy_dar_run
+    work, _, _ = toy_dar_run
     names = pickle_globals(work / 'epoch_3.pth')
     assert names and names <= set(_get_allowed_globals()), names - set(_get_allowed_globals())
     assert not {n for n in names if 'numpy' in n or 'getattr' in n or 'HistoryBuffer' in n}
@@ -127,12 +136,12 @@ def test_own_checkpoints_hold_only_what_torch_reads_by_default(toy_dar_run):
 
 
 def test_resume_mid_schedule_gives_the_same_subsets(toy_dar_run, tmp_path):
-    work, options = toy_dar_run
+    work, config, options = toy_dar_run
     resumed = tmp_path / 'resumed'
     shutil.copytree(work, resumed, ignore=shutil.ignore_patterns('epoch_[456].pth', '2*'))
     log = [json.loads(line) for line in (resumed / 'dar_log.jsonl').read_text().splitlines()]
     (resumed / 'dar_log.jsonl').write_text(''.join(json.dumps(r) + '\n' for r in log[:3]))
-    assert main(['pretrain', TOY_DAR, '--work-dir', str(resumed), '--resume',
+    assert main(['pretrain', str(config), '--work-dir', str(resumed), '--resume',
                  str(resumed / 'epoch_3.pth'), '--cfg-options', *options]) == 0
     whole_log = (work / 'dar_log.jsonl').read_text().splitlines()
     resumed_log = (resumed / 'dar_log.jsonl').read_text().splitlines()
