@@ -31,8 +31,9 @@ def pickle_globals(path) -> set[str]:
     with zipfile.ZipFile(path) as archive:
         name = next(n for n in archive.namelist() if n.endswith('/data.pkl'))
         stream = io.BytesIO(archive.read(name))
-    return {arg.replace(' ', '.') for op, arg, _ in pickletools.genops(stream)
-            if op.name == 'GLOBAL'}
+    # Protocol 2 spells the builtins module Python 2's way.
+    return {arg.replace(' ', '.').replace('__builtin__.', 'builtins.')
+            for op, arg, _ in pickletools.genops(stream) if op.name == 'GLOBAL'}
 
 
 @pytest.fixture(scope='module')
