@@ -87,7 +87,8 @@ class CrashAfterEpoch(Hook):
             raise KeyboardInterrupt('simulated crash')
 
 
-def test_resume_equals_uninterrupted_run(tmp_path):
+@pytest.mark.parametrize('torn', [False, True], ids=['whole-line', 'torn-line'])
+def test_resume_equals_uninterrupted_run(tmp_path, torn, caplog):
     # A trained model, so the scores (and the subset) depend on the restored weights,
     # optimizer and recorder; interval 2 makes epoch 3's drop use epoch 2's losses too.
     dar = {'warmup_epochs': 1, 'interval': 2, 'keep_ratio': 0.5, 'refresh_epochs': [4]}
@@ -100,6 +101,12 @@ def test_resume_equals_uninterrupted_run(tmp_path):
     with pytest.raises(KeyboardInterrupt):
         crashed.train()
     assert len(read_log(tmp_path / 'resumed')) == 3  # epoch 3 logged, not checkpointed
+    log_file = tmp_path / 'resumed' / 'dar_log.jsonl'
+    if torn:  # the crash came in the middle of writing epoch 3's line
+        text = log_file.read_text()
+        log_file.write_text(text[:len(text) - 40])
+        with pytest.raises(ValueError):
+            json.loads(log_file.read_text().splitlines()[-1])
     resumed = make_runner(tmp_path / 'resumed', max_epochs=6, sampler=dar, model=model,
                           resume=True)
     resumed.train()
@@ -110,6 +117,7 @@ def test_resume_equals_uninterrupted_run(tmp_path):
     assert (resumed.train_dataloader.sampler.subset.tolist()
             == whole.train_dataloader.sampler.subset.tolist())
     assert resumed.iter == whole.iter == whole.max_iters
+    assert ('dropped a torn last line (line 3' in caplog.text) == torn
 
 
 def test_image_classifier_records_its_losses(tmp_path):
@@ -207,3 +215,19 @@ def test_a_crashed_runs_recorder_is_not_seen_by_the_next_run(tmp_path):
                         sampler={'type': 'DefaultSampler'})
     plain.train()
     assert plain.iter == 12
+
+
+def test_log_refuses_a_damaged_line_other_than_the_last(tmp_path):
+    log_file = tmp_path / 'dar_log.jsonl'
+    log = DaRLog(log_file, resumed_epoch=0, moved_suffix='old')
+    for epoch in (1, 2, 3):
+        log.append({'epoch': epoch})
+    lines = log_file.read_text().splitlines()
+    log_file.write_text('\n'.join([lines[0], lines[1][:5], lines[2]]) + '\n')
+    with pytest.raises(ValueError, match=r'dar_log.jsonl, line 2: not a JSON record .*'
+                                         r'start the run afresh in a new work_dir'):
+        DaRLog.read(log_file)
+    log_file.write_text('\n'.join(lines) + '\n' + lines[2][:-1])  # no closing brace, no newline
+    assert [r['epoch'] for r in DaRLog.read(log_file)] == [1, 2, 3]
+    log_file.write_text('\n'.join(lines))  # a whole object but no newline: torn too
+    assert [r['epoch'] for r in DaRLog.read(log_file)] == [1, 2]
