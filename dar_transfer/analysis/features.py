@@ -23,7 +23,7 @@ from torch import nn
 
 from ..export.source import load_checkpoint_file
 from ..pretrain.classifier import build_classifier
-from ..pretrain.image_folder import list_image_folder
+from ..pretrain.folder_listing import list_image_folder
 
 logger = logging.getLogger('dar_transfer')
 

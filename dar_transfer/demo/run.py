@@ -150,10 +150,19 @@ def run_finetune(out: Path, variant: str, task: str, quick: bool) -> None:
 
 
 def run_cli(argv: list[str]) -> None:
-    """Run a verb in this process; its errors propagate to the demo's own handler."""
-    from ..cli import build_parser
+    """Run a verb in this process; its errors propagate to the demo's own handler.
 
-    args = build_parser().parse_args(argv)
+    The parser holds only the verbs the demo runs, so the demo does not import the
+    top-level CLI, which imports the demo.
+    """
+    from ..export import cli as export_cli
+    from ..report import cli as report_cli
+
+    parser = argparse.ArgumentParser(prog='dar-transfer')
+    verbs = parser.add_subparsers(dest='verb', required=True)
+    export_cli.add_parser(verbs)
+    report_cli.add_parser(verbs)
+    args = parser.parse_args(argv)
     code = args.func(args)
     if code:
         raise RuntimeError(f'dar-transfer {" ".join(argv[:2])} exited with {code}')
