@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env -S python3 -S
 """Stands in for the Python interpreter in the campaign's unit tests: called as
 ``fake -m dar_transfer.cli VERB ...``, it writes what the verb would (its summary and
 the artifacts dependents read) in milliseconds. A config holding FAIL exits 1, like a

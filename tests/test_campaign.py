@@ -38,7 +38,7 @@ def write_manifest(tmp: Path, *, overlay_text: str = '# ok\n', **extra) -> Path:
 
 
 def run(path: Path, **kw):
-    return engine.run(load_manifest(path), python=FAKE, **kw)
+    return engine.run(load_manifest(path), python=FAKE, jobs=2, **kw)
 
 
 @pytest.mark.parametrize('change, key', [

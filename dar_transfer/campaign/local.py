@@ -114,7 +114,7 @@ class LocalExecutor:
                         self.free_gpus.append(gpu)
                     ended[key] = self._finish(job, proc.returncode, record, on_event)
                 if running:
-                    time.sleep(0.1)
+                    time.sleep(0.05)
         finally:
             for proc, _, _, _ in running.values():  # an error in the loop: stop our children
                 proc.kill()

@@ -15,34 +15,9 @@ from mmengine.dataset import BaseDataset
 from mmengine.registry import DATASETS
 from PIL import Image
 
+from .folder_listing import IMAGE_SUFFIXES, list_image_folder  # noqa: F401 (re-exported)
 from .in_memory import InMemoryClassification
 from .long_tail import take_long_tail, validate_long_tail_args
-
-IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
-
-
-def list_image_folder(split_dir: Path, classes: list[str] | None = None
-                      ) -> tuple[list[str], list[tuple[Path, int]]]:
-    """Classes (sorted folder names) and (path, label) pairs, sorted within a class."""
-    if not split_dir.is_dir():
-        raise FileNotFoundError(f'image folder {split_dir} does not exist; check data_root '
-                                'and split in the dataset config')
-    found = sorted(p.name for p in split_dir.iterdir() if p.is_dir())
-    if not found:
-        raise FileNotFoundError(f'{split_dir} has no class folders; expected '
-                                f'{split_dir}/<class>/<image>')
-    if classes is not None and found != list(classes):
-        missing, extra = sorted(set(classes) - set(found)), sorted(set(found) - set(classes))
-        raise ValueError(f'class folders of {split_dir} differ from the expected classes: '
-                         f'missing {missing[:5]}, unexpected {extra[:5]}')
-    samples = []
-    for label, name in enumerate(found):
-        files = sorted(p for p in (split_dir / name).iterdir()
-                       if p.suffix.lower() in IMAGE_SUFFIXES)
-        if not files:
-            raise FileNotFoundError(f'class folder {split_dir / name} holds no images')
-        samples += [(path, label) for path in files]
-    return found, samples
 
 
 def take_per_class(samples: list[tuple[Path, int]], start: int, stop: int

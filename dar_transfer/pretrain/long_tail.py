@@ -28,6 +28,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from .folder_listing import list_image_folder
+
 Item = TypeVar('Item')
 
 
@@ -134,8 +136,6 @@ def write_long_tail_list(data_root: str | Path, split: str, imbalance: float, ou
     ImageNet-LT's published lists, so ``ImageListDataset(data_root, ann_file=out)``
     reads it. Returns the images per class.
     """
-    from .image_folder import list_image_folder
-
     data_root = Path(data_root)
     _, samples = list_image_folder(data_root / split)
     chosen = take_long_tail(samples, imbalance, n_max)
