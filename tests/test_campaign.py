@@ -259,3 +259,13 @@ def test_validate_allows_private_helper_keys(tmp_path):
     m = validate({'folder': str(tmp_path), '_data': 'x',
                   'variants': [dict(name='a', config=PRETRAIN, seeds=[0])]}, tmp_path / 'm.py')
     assert [t.name for t in m.tasks] == ['det', 'inst', 'pose', 'seg']
+
+
+def test_paper_manifest_plans_the_table(monkeypatch):
+    monkeypatch.chdir(Path(__file__).parents[1])
+    m = load_manifest('configs/campaigns/paper_resnet50.py')
+    stages = [j.stage for j in build_jobs(m)]
+    # 3 variants x 3 seeds; 36 paired fine-tunings plus 2 noise-floor seeds x 4 tasks.
+    assert stages.count('pretrain') == 9 and stages.count('export') == 9
+    assert stages.count('finetune') == 36 + 8 and stages.count('report') == 4
+    assert m.resources['pretrain']['gpus'] == 8
