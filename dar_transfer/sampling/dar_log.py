@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
+
+logger = logging.getLogger('dar_transfer')
 
 
 class DaRLog:
@@ -41,13 +44,37 @@ class DaRLog:
         os.replace(tmp, self.path)
 
     def append(self, record: dict) -> None:
-        with self.path.open('a') as file:
-            file.write(json.dumps(record) + '\n')
-            file.flush()
+        # One write() of the whole line to an O_APPEND file, then fsync: a crash leaves
+        # either the line or a prefix without its newline, which read() recognises.
+        data = (json.dumps(record) + '\n').encode()
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
     @staticmethod
     def read(path: str | Path) -> list[dict]:
+        """The epochs' records; a torn last line (a crash mid-write) is dropped with a
+        warning, since the resumed run writes that epoch again from its checkpoint."""
         path = Path(path)
         if not path.exists():
             return []
-        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        text = path.read_text()
+        lines = text.splitlines()
+        records = []
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as error:
+                if number == len(lines) and not text.endswith('\n'):
+                    logger.warning('%s: dropped a torn last line (line %d, %d characters: a '
+                                   'crash while it was written)', path, number, len(line))
+                    break
+                raise ValueError(f'{path} line {number} is not JSON ({error}); it is not '
+                                 'the torn end of a crash: restore the file or start the '
+                                 'run in a fresh work_dir') from None
+        return records
