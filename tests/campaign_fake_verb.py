@@ -2,8 +2,11 @@
 """Stands in for the Python interpreter in the campaign's unit tests: called as
 ``fake -m dar_transfer.cli VERB ...``, it writes what the verb would (its summary and
 the artifacts dependents read) in milliseconds. A config holding FAIL exits 1, like a
-bad config. The real verbs run in tests/test_campaign_e2e.py."""
+bad config; a pretraining config holding DIE is SIGKILLed
+after its first checkpoint unless resumed. The real verbs run in tests/test_campaign_e2e.py."""
 import json
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -21,6 +24,8 @@ if verb == 'pretrain':
     work.mkdir(parents=True, exist_ok=True)
     (work / 'epoch_1.pth').write_text('weights')
     (work / 'last_checkpoint').write_text(str(work / 'epoch_1.pth'))
+    if 'DIE' in Path(argv[1]).read_text() and '--resume' not in argv:
+        os.kill(os.getpid(), signal.SIGKILL)  # killed after its first checkpoint
     (work / 'summary.json').write_text(json.dumps({'argv': argv}))
 elif verb == 'export':
     out, name = Path(value('--out')), value('--name')

@@ -269,3 +269,17 @@ def test_paper_manifest_plans_the_table(monkeypatch):
     assert stages.count('pretrain') == 9 and stages.count('export') == 9
     assert stages.count('finetune') == 36 + 8 and stages.count('report') == 4
     assert m.resources['pretrain']['gpus'] == 8
+
+
+def test_killed_job_is_resumed_from_its_checkpoint(tmp_path):
+    dying = tmp_path / 'dying.py'
+    dying.write_text("_base_ = ['" + PRETRAIN + "']  # DIE\n")
+    path = write_manifest(tmp_path, variants=[dict(name='v', config=str(dying), seeds=[0])])
+    statuses = run(path)
+    killed = statuses['pretrain.v.s0']
+    assert killed.state == 'failed' and 'exit code -9' in killed.reason
+    assert statuses['export.v.s0'].state == 'pending'  # never started after its dep failed
+    after = run(path)
+    assert {s.state for s in after.values()} == {'done'}
+    record = read_record(tmp_path / 'camp', 'pretrain.v.s0')
+    assert record['attempts'] == 2 and record['command'].endswith(' --resume')
