@@ -23,8 +23,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         'export', help='export a backbone and its downstream configs',
         description='Export a classifier checkpoint as backbone weights plus OpenMMLab '
                     'configs for detection, instance segmentation, pose and segmentation.')
-    parser.add_argument('checkpoint', help='a dar-transfer pretrain checkpoint, a torchvision '
-                                           'state dict, or an mmpretrain classifier checkpoint')
+    parser.add_argument('checkpoint', help='a dar-transfer pretrain checkpoint (or its work_dir), '
+                                           'a torchvision state dict, or an mmpretrain '
+                                           'classifier checkpoint')
     parser.add_argument('--name', required=True, help='name of the exported backbone')
     parser.add_argument('--out', default='checkpoints', help='output folder')
     parser.add_argument('--tasks', nargs='+', choices=list(TASKS), default=list(TASKS))
@@ -61,7 +62,20 @@ def run_provenance(source: SourceWeights) -> dict:
     return info
 
 
+def resolve_checkpoint(path: str) -> str:
+    """A checkpoint file, or a pretraining work_dir: the checkpoint its last_checkpoint names."""
+    folder = Path(path)
+    if not folder.is_dir():
+        return path
+    pointer = folder / 'last_checkpoint'
+    if not pointer.is_file():
+        raise FileNotFoundError(f'{folder} is a folder without a last_checkpoint file; pass '
+                                'a checkpoint file or a finished pretraining work_dir')
+    return pointer.read_text().strip()
+
+
 def main(args: argparse.Namespace) -> int:
+    args.checkpoint = resolve_checkpoint(args.checkpoint)
     trusted = trusted_files(args)
     check_trust_is_used(trusted, [args.checkpoint])
     source = read_source(args.checkpoint, trusted=Path(args.checkpoint).resolve() in trusted)

@@ -1,0 +1,187 @@
+"""The job graph: pretrain(v, s) -> export(v, s) -> finetune(v, s, task, ft_seed) -> report.
+
+Each job is the CLI verb a user would type; its argv, summary file, the artifacts its
+dependents read, and the fingerprint parts are all fixed here, before anything runs,
+so a scheduler can receive the whole graph at once.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import pprint
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .manifest import PAIRED, Manifest, Task, Variant
+
+BASE_RE = re.compile(r"""_base_\s*=\s*(\[[^\]]*\]|'[^']*'|"[^"]*")""", re.S)
+
+
+@dataclass
+class Job:
+    """One CLI invocation of the campaign."""
+
+    key: str
+    stage: str
+    argv: list[str]  # after ``dar-transfer``
+    deps: list[str]
+    summary: Path  # written by the verb only when it finished: the job's done mark
+    artifacts: list[Path] = field(default_factory=list)  # what dependents read
+    parts: dict[str, str] = field(default_factory=dict)  # fingerprint parts
+    work_dir: Path | None = None
+    config_text: str | None = None  # the job config the campaign writes (finetune)
+    config_path: Path | None = None
+    cell: dict = field(default_factory=dict)  # variant, seed, task, ft_seed
+
+    @property
+    def label(self) -> str:
+        return ' '.join(str(self.cell[k]) for k in ('variant', 'seed', 'task', 'ft_seed')
+                        if k in self.cell) or self.key
+
+    def fingerprint(self) -> str:
+        return _digest(json.dumps(self.parts, sort_keys=True))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def config_digest(path: str, _seen: frozenset = frozenset()) -> str:
+    """Digest of a config file and its local ``_base_`` files (package bases by name).
+
+    Reading text, not building the config, keeps ``status`` of a large campaign fast.
+    """
+    if '::' in path or not Path(path).is_file():
+        return _digest(path)
+    file = Path(path).resolve()
+    text = file.read_text()
+    bases = []
+    for match in BASE_RE.finditer(text):
+        for name in re.findall(r"""['"]([^'"]+)['"]""", match.group(1)):
+            local = name if '::' in name else str(file.parent / name)
+            if local not in _seen:
+                bases.append(config_digest(local, _seen | {str(file)}))
+    return _digest(text + ''.join(bases))
+
+
+def _options(options: dict) -> list[str]:
+    return ['--cfg-options', *(f'{k}={json.dumps(v) if not isinstance(v, str) else v}'
+                               for k, v in options.items())] if options else []
+
+
+def backbone_name(variant: Variant, seed: int) -> str:
+    return f'{variant.name}_s{seed}'
+
+
+def _pretrain(m: Manifest, v: Variant, seed: int) -> Job:
+    work_dir = m.folder / 'pretrain' / v.name / f'seed{seed}'
+    options = {**m.pretrain_cfg_options, **v.cfg_options, 'randomness.seed': seed}
+    return Job(f'pretrain.{v.name}.s{seed}', 'pretrain',
+               ['pretrain', v.config, '--work-dir', str(work_dir), *_options(options)], [],
+               work_dir / 'summary.json', [work_dir / 'last_checkpoint'],
+               {'config': config_digest(v.config),
+                'options': _digest(repr(sorted(options.items())))},
+               work_dir=work_dir, cell={'variant': v.name, 'seed': seed})
+
+
+def _export(m: Manifest, v: Variant, seed: int, pretrain: Job, tasks: list[str]) -> Job:
+    out = m.folder / 'export' / v.name / f'seed{seed}'
+    name = backbone_name(v, seed)
+    # export reads the checkpoint that the pretraining's last_checkpoint file names
+    argv = ['export', str(pretrain.work_dir), '--name', name, '--out', str(out),
+            '--variant', v.name, '--tasks', *tasks]
+    if m.suite != 'paper':
+        argv += ['--suite', m.suite]
+    artifacts = [out / f'{name}.pth', *(out / f'{name}_{t}.py' for t in tasks)]
+    return Job(f'export.{v.name}.s{seed}', 'export', argv, [pretrain.key], out / f'{name}.json',
+               artifacts, {'argv': _digest(' '.join(argv)), 'input': pretrain.fingerprint()},
+               work_dir=out, cell={'variant': v.name, 'seed': seed})
+
+
+def _scratch_text(task: Task, v: Variant) -> str:
+    """A from-scratch control's config: the upstream config at the variant's depth,
+    backbone from random initialisation, and provenance for the report."""
+    from ..export.downstream import TASKS
+
+    target = TASKS[task.name]
+    model = target.model_overrides(v.depth, '')
+    model['backbone']['init_cfg'] = None
+    provenance = {'name': v.name, 'arch': 'resnet', 'depth': v.depth, 'variant': v.name,
+                  'pretrain_cost': 0.0, 'pretrain_top1': None}
+    return (f'_base_ = {target.base!r}\nmodel = {pprint.pformat(model, sort_dicts=False)}\n'
+            f'dar_provenance = {pprint.pformat(provenance, sort_dicts=False)}\n')
+
+
+def _finetune(m: Manifest, v: Variant, seed: int, task: Task, ft_seed: int,
+              export: Job | None) -> Job:
+    key = f'finetune.{v.name}.s{seed}.{task.name}.f{ft_seed}'
+    work_dir = m.folder / 'finetune' / task.name / v.name / f'seed{seed}_ft{ft_seed}'
+    config_path = m.folder / 'configs' / f'{key}.py'
+    name = backbone_name(v, seed)
+    if export is None:
+        body = (f'_base_ = {task.config!r}\nmodel = dict(backbone=dict(init_cfg=None))\n'
+                if task.config else _scratch_text(task, v))
+    elif task.config is None:
+        body = f"_base_ = {str(export.work_dir / f'{name}_{task.name}.py')!r}\n"
+    else:
+        weights = str(export.work_dir / f'{name}.pth')
+        body = (f'_base_ = {task.config!r}\nmodel = dict(backbone=dict(init_cfg=dict('
+                f"type='Pretrained', checkpoint={weights!r})))\n")
+    if task.overlay:
+        body += '\n' + Path(task.overlay).read_text()
+    options = {**m.finetune_cfg_options, **task.cfg_options, 'randomness.seed': ft_seed}
+    argv = ['finetune', str(config_path), '--work-dir', str(work_dir), *_options(options)]
+    parts = {'config': _digest(body), 'options': _digest(repr(sorted(options.items())))}
+    if task.config:
+        parts['user_config'] = config_digest(task.config)
+    if export is not None:
+        parts['input'] = export.fingerprint()
+    return Job(key, 'finetune', argv, [export.key] if export else [],
+               work_dir / 'finetune_summary.json', [], parts, work_dir=work_dir,
+               config_text=body, config_path=config_path,
+               cell={'variant': v.name, 'seed': seed, 'task': task.name, 'ft_seed': ft_seed})
+
+
+def _report_jobs(m: Manifest, finetunes: list[Job]) -> list[Job]:
+    out = m.folder / 'report'
+    sources = [str(m.folder / 'pretrain'), str(m.folder / 'finetune')]
+    deps = [j.key for j in finetunes]
+    inputs = _digest(''.join(j.fingerprint() for j in finetunes))
+    jobs = []
+    for fmt in m.report['formats']:
+        target = out / f'report.{ "tex" if fmt == "latex" else fmt}'
+        argv = ['report', *sources, '--format', fmt, '--out', str(target)]
+        if fmt == 'md' and m.report['plots']:
+            argv += ['--plots', str(out / 'plots')]
+        jobs.append(Job(f'report.{fmt}', 'report', argv, deps, target, [],
+                        {'argv': _digest(' '.join(argv)), 'input': inputs}, cell={}))
+    return jobs
+
+
+def build_jobs(m: Manifest) -> list[Job]:
+    """Every job of the campaign, in an order where each job follows its dependencies."""
+    pretrains, exports, finetunes = [], [], []
+    task_names = [t.name for t in m.tasks if t.config is None]
+    extra = {(e['variant'], e['seed']): e['finetune_seeds'] for e in m.noise_floor}
+    for v in m.variants:
+        for seed in v.seeds:
+            export = None
+            if v.config is not None:
+                pretrain = _pretrain(m, v, seed)
+                export = _export(m, v, seed, pretrain, task_names)
+                pretrains.append(pretrain)
+                exports.append(export)
+            ft_seeds = [seed] if m.finetune_seeds == PAIRED else list(m.finetune_seeds)
+            ft_seeds += [s for s in extra.get((v.name, seed), ()) if s not in ft_seeds]
+            finetunes += [_finetune(m, v, seed, task, f, export)
+                          for task in m.tasks for f in ft_seeds]
+    return [*pretrains, *exports, *finetunes, *_report_jobs(m, finetunes)]
+
+
+def dependents(jobs: list[Job]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {j.key: [] for j in jobs}
+    for job in jobs:
+        for dep in job.deps:
+            out[dep].append(job.key)
+    return out

@@ -1,0 +1,240 @@
+"""The campaign manifest: an mmengine config (``_base_`` works), validated key by key.
+
+Every key is checked when the manifest is read, so a typo or a missing config stops
+the campaign before any job starts, naming the key (exit code 2 at the CLI).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_SUITE = 'paper'
+TOP_KEYS = {'folder', 'variants', 'suite', 'tasks', 'finetune_seeds', 'noise_floor',
+            'pretrain_cfg_options', 'finetune_cfg_options', 'resources', 'report'}
+VARIANT_KEYS = {'name', 'config', 'cfg_options', 'seeds', 'depth'}
+TASK_KEYS = {'name', 'config', 'overlay', 'cfg_options'}
+STAGES = ('pretrain', 'export', 'finetune', 'report')
+RESOURCE_KEYS = {'gpus', 'cpus', 'mem_gb', 'time_min', 'partition', 'slurm_extra'}
+REPORT_KEYS = {'formats', 'plots'}
+REPORT_FORMATS = ('md', 'html', 'json', 'csv', 'latex')
+PAIRED = 'pretrain'  # finetune_seeds = 'pretrain': each backbone fine-tuned with its own seed
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    config: str | None  # None: a from-scratch control (fine-tunings from random init)
+    cfg_options: dict
+    seeds: tuple[int, ...]
+    depth: int
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    config: str | None  # None: the config export writes for this task
+    overlay: str | None  # config text appended after the job config's _base_ line
+    cfg_options: dict
+
+
+@dataclass
+class Manifest:
+    path: Path
+    folder: Path
+    variants: list[Variant]
+    suite: str
+    tasks: list[Task]
+    finetune_seeds: str | tuple[int, ...]
+    noise_floor: list[dict]
+    pretrain_cfg_options: dict
+    finetune_cfg_options: dict
+    resources: dict[str, dict]
+    report: dict = field(default_factory=dict)
+
+
+def export_task_names(suite: str) -> tuple[str, ...]:
+    """The task names ``dar-transfer export --suite SUITE`` writes (export owns the list)."""
+    from ..export import downstream
+
+    suites = getattr(downstream, 'SUITES', {DEFAULT_SUITE: tuple(downstream.TASKS)})
+    if suite not in suites:
+        raise ValueError(f'manifest key suite: {suite!r} is not a suite export knows; '
+                         f'choose one of {sorted(suites)}')
+    return tuple(suites[suite])
+
+
+def _fail(key: str, problem: str) -> None:
+    raise ValueError(f'manifest key {key}: {problem}')
+
+
+def _check_keys(where: str, given: dict, allowed: set[str]) -> None:
+    for key in given:
+        if key not in allowed and not str(key).startswith('_'):
+            _fail(f'{where}{key}', f'unknown key; allowed: {", ".join(sorted(allowed))}')
+
+
+def _dict(key: str, value) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        _fail(key, f'must be a dict, got {type(value).__name__}')
+    return dict(value)
+
+
+def _seeds(key: str, value) -> tuple[int, ...]:
+    if (not isinstance(value, (list, tuple)) or not value
+            or not all(isinstance(s, int) and not isinstance(s, bool) for s in value)):
+        _fail(key, f'must be a non-empty list of integers, got {value!r}')
+    if len(set(value)) != len(value):
+        _fail(key, f'repeats a seed: {value!r}')
+    return tuple(value)
+
+
+def _existing(key: str, path, base: Path) -> str:
+    text = str(path).replace('{folder}', str(base))
+    if '::' not in text and not Path(text).is_file():
+        _fail(key, f'config file {text} not found')
+    return text
+
+
+def _variant(index: int, raw, folder: Path) -> Variant:
+    where = f'variants[{index}].'
+    if not isinstance(raw, dict):
+        _fail(where[:-1], 'must be a dict with name, config, seeds')
+    _check_keys(where, raw, VARIANT_KEYS)
+    name = raw.get('name')
+    if not isinstance(name, str) or not name.replace('-', '').replace('_', '').isalnum():
+        _fail(f'{where}name', f'must be a short name (letters, digits, - and _), got {name!r}')
+    if 'config' not in raw:
+        _fail(f'{where}config', 'missing; give a pretraining config, or None for a '
+                                'from-scratch control')
+    config = None if raw['config'] is None else _existing(f'{where}config', raw['config'], folder)
+    depth = raw.get('depth', 50)
+    if not isinstance(depth, int) or depth not in (18, 34, 50, 101, 152):
+        _fail(f'{where}depth', f'must be a ResNet depth (18, 34, 50, 101, 152), got {depth!r}')
+    return Variant(name, config, _dict(f'{where}cfg_options', raw.get('cfg_options')),
+                   _seeds(f'{where}seeds', raw.get('seeds')), depth)
+
+
+def _task(index: int, raw, exported: tuple[str, ...], folder: Path) -> Task:
+    where = f'tasks[{index}]'
+    if isinstance(raw, str):
+        raw = {'name': raw}
+    if not isinstance(raw, dict):
+        _fail(where, f'must be a task name or a dict, got {raw!r}')
+    _check_keys(f'{where}.', raw, TASK_KEYS)
+    name, config = raw.get('name'), raw.get('config')
+    if not isinstance(name, str) or not name:
+        _fail(f'{where}.name', f'must be a task name, got {name!r}')
+    if config is None and name not in exported:
+        _fail(f'{where}.name', f'{name!r} is not a task export writes ({", ".join(exported)}); '
+                               'give config= for a task of your own')
+    if config is not None:
+        config = _existing(f'{where}.config', config, folder)
+    overlay = raw.get('overlay')
+    if overlay is not None:
+        overlay = _existing(f'{where}.overlay', overlay, folder)
+    return Task(name, config, overlay, _dict(f'{where}.cfg_options', raw.get('cfg_options')))
+
+
+def _resources(raw) -> dict[str, dict]:
+    raw = _dict('resources', raw)
+    _check_keys('resources.', raw, set(STAGES))
+    out = {}
+    for stage in STAGES:
+        entry = _dict(f'resources.{stage}', raw.get(stage))
+        _check_keys(f'resources.{stage}.', entry, RESOURCE_KEYS)
+        for key in ('gpus', 'cpus', 'mem_gb', 'time_min'):
+            value = entry.get(key)
+            if value is not None and (not isinstance(value, (int, float)) or value < 0):
+                _fail(f'resources.{stage}.{key}', f'must be a number >= 0, got {value!r}')
+        entry.setdefault('gpus', 0)
+        entry['slurm_extra'] = _dict(f'resources.{stage}.slurm_extra', entry.get('slurm_extra'))
+        out[stage] = entry
+    return out
+
+
+def _report(raw) -> dict:
+    raw = _dict('report', raw)
+    _check_keys('report.', raw, REPORT_KEYS)
+    formats = raw.get('formats', ['md', 'html', 'json'])
+    if not isinstance(formats, (list, tuple)) or not formats or \
+            any(f not in REPORT_FORMATS for f in formats):
+        _fail('report.formats', f'must be a non-empty list of {REPORT_FORMATS}, got {formats!r}')
+    return {'formats': list(formats), 'plots': bool(raw.get('plots', True))}
+
+
+def _finetune_seeds(raw) -> str | tuple[int, ...]:
+    if raw is None or raw == PAIRED:
+        return PAIRED
+    if isinstance(raw, str):
+        _fail('finetune_seeds', f'must be a list of integers or {PAIRED!r}, got {raw!r}')
+    return _seeds('finetune_seeds', raw)
+
+
+def _noise_floor(raw, variants: list[Variant]) -> list[dict]:
+    if raw is None:
+        return []
+    entries = [raw] if isinstance(raw, dict) else raw
+    if not isinstance(entries, (list, tuple)):
+        _fail('noise_floor', 'must be a dict(variant, seed, finetune_seeds) or a list of them')
+    names = {v.name: v for v in variants}
+    out = []
+    for i, entry in enumerate(entries):
+        where = f'noise_floor[{i}]'
+        _check_keys(f'{where}.', _dict(where, entry), {'variant', 'seed', 'finetune_seeds'})
+        variant = names.get(entry.get('variant'))
+        if variant is None:
+            _fail(f'{where}.variant', f'{entry.get("variant")!r} is not a variant; '
+                                      f'variants: {sorted(names)}')
+        seed = entry.get('seed', variant.seeds[0])
+        if seed not in variant.seeds:
+            _fail(f'{where}.seed', f'{seed!r} is not a seed of variant {variant.name} '
+                                   f'({list(variant.seeds)})')
+        out.append({'variant': variant.name, 'seed': seed,
+                    'finetune_seeds': _seeds(f'{where}.finetune_seeds',
+                                             entry.get('finetune_seeds'))})
+    return out
+
+
+def validate(raw: dict, path: Path) -> Manifest:
+    """A :class:`Manifest` from the keys of a loaded config; ValueError names a bad key."""
+    _check_keys('', raw, TOP_KEYS)
+    if not raw.get('folder'):
+        _fail('folder', 'missing; the campaign folder where records, logs and runs go')
+    folder = Path(str(raw['folder']))
+    raw_variants = raw.get('variants')
+    if not isinstance(raw_variants, (list, tuple)) or not raw_variants:
+        _fail('variants', 'must be a non-empty list of dict(name, config, seeds)')
+    variants = [_variant(i, v, folder) for i, v in enumerate(raw_variants)]
+    names = [v.name for v in variants]
+    if len(set(names)) != len(names):
+        _fail('variants', f'names must be distinct, got {names}')
+    suite = raw.get('suite', DEFAULT_SUITE)
+    exported = export_task_names(suite)
+    raw_tasks = raw.get('tasks', list(exported))
+    if not isinstance(raw_tasks, (list, tuple)) or not raw_tasks:
+        _fail('tasks', 'must be a non-empty list of task names or dict(name, config)')
+    tasks = [_task(i, t, exported, folder) for i, t in enumerate(raw_tasks)]
+    if len({t.name for t in tasks}) != len(tasks):
+        _fail('tasks', 'task names must be distinct')
+    return Manifest(
+        path=path, folder=folder, variants=variants, suite=suite, tasks=tasks,
+        finetune_seeds=_finetune_seeds(raw.get('finetune_seeds')),
+        noise_floor=_noise_floor(raw.get('noise_floor'), variants),
+        pretrain_cfg_options=_dict('pretrain_cfg_options', raw.get('pretrain_cfg_options')),
+        finetune_cfg_options=_dict('finetune_cfg_options', raw.get('finetune_cfg_options')),
+        resources=_resources(raw.get('resources')), report=_report(raw.get('report')))
+
+
+def load_manifest(path: str | Path, overrides: dict | None = None) -> Manifest:
+    """Read and validate a manifest file (``overrides`` as ``--cfg-options`` would give)."""
+    from mmengine.config import Config
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f'manifest {path} not found')
+    cfg = Config.fromfile(str(path))
+    if overrides:
+        cfg.merge_from_dict(overrides)
+    return validate(cfg.to_dict(), path)

@@ -1,0 +1,40 @@
+#!/usr/bin/env python3
+"""Stands in for the Python interpreter in the campaign's unit tests: called as
+``fake -m dar_transfer.cli VERB ...``, it writes what the verb would (its summary and
+the artifacts dependents read) in milliseconds. A config holding FAIL exits 1, like a
+bad config. The real verbs run in tests/test_campaign_e2e.py."""
+import json
+import sys
+from pathlib import Path
+
+argv = sys.argv[3:]
+verb = argv[0]
+
+
+def value(flag):
+    return argv[argv.index(flag) + 1]
+
+
+print('fake', ' '.join(argv))
+if verb == 'pretrain':
+    work = Path(value('--work-dir'))
+    work.mkdir(parents=True, exist_ok=True)
+    (work / 'epoch_1.pth').write_text('weights')
+    (work / 'last_checkpoint').write_text(str(work / 'epoch_1.pth'))
+    (work / 'summary.json').write_text(json.dumps({'argv': argv}))
+elif verb == 'export':
+    out, name = Path(value('--out')), value('--name')
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f'{name}.pth').write_text('weights')
+    for task in argv[argv.index('--tasks') + 1:]:
+        (out / f'{name}_{task}.py').write_text('')
+    (out / f'{name}.json').write_text('{}')
+elif verb == 'finetune':
+    if 'FAIL' in Path(argv[1]).read_text():
+        sys.exit('error: a bad config')
+    work = Path(value('--work-dir'))
+    work.mkdir(parents=True, exist_ok=True)
+    (work / 'finetune_summary.json').write_text('{}')
+elif verb == 'report':
+    Path(value('--out')).parent.mkdir(parents=True, exist_ok=True)
+    Path(value('--out')).write_text('report')
