@@ -2,6 +2,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).parent))
 
 
@@ -17,3 +19,37 @@ def pytest_configure(config) -> None:
         os.environ['OMP_NUM_THREADS'] = str(threads)  # for the subprocesses tests start
         import torch
         torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope='session')
+def slurm_cluster(tmp_path_factory):
+    """A real one-node Slurm (munged, slurmctld, slurmd) on localhost for the session.
+
+    Outside CI it skips when the Debian packages are missing or we are not root; with
+    ``CI=true`` it must run, so a missing binary fails the tests that need it.
+    """
+    from slurm_cluster import missing_binaries, start_cluster
+
+    in_ci = os.environ.get('CI', '').lower() == 'true'
+    missing = missing_binaries()
+    reason = None
+    if missing:
+        reason = (f'Slurm test cluster needs {", ".join(missing)}: '
+                  'apt-get install slurm-wlm munge (.ci/run does)')
+    elif os.geteuid() != 0:
+        reason = 'the Slurm test cluster starts slurmctld/slurmd as root; run as root'
+    if reason:
+        if in_ci:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    cluster = start_cluster(tmp_path_factory.mktemp('slurm'))
+    saved = os.environ.get('SLURM_CONF')
+    os.environ['SLURM_CONF'] = str(cluster.conf)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+        if saved is None:
+            os.environ.pop('SLURM_CONF', None)
+        else:
+            os.environ['SLURM_CONF'] = saved

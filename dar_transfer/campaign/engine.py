@@ -7,6 +7,7 @@ became of them. Both keep their state in the job records only, so no daemon is n
 from __future__ import annotations
 
 import errno
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -103,7 +104,8 @@ def submit_all(manifest: Manifest, jobs: list[Job], statuses: dict[str, JobStatu
         if not status.needs_run:
             continue
         resources = manifest.resources[job.stage]
-        argv = prepare(job, status)
+        # the whole command, as the local executor runs it (SlurmExecutor's contract)
+        argv = [sys.executable, '-m', 'dar_transfer.cli', *prepare(job, status)]
         if (resources.get('gpus') or 0) > 1 and job.stage in ('pretrain', 'finetune'):
             argv += ['--launcher', 'slurm']  # one task per GPU under srun
         log = manifest.folder / 'logs' / f'{job.key}.log'
