@@ -105,7 +105,8 @@ def test_campaign_on_real_slurm(slurm_cluster, tmp_path, capsys):
     took = time.monotonic() - start
     assert all(r['state'] == 'done' for r in rows.values()), \
         {k: (r['state'], r['why']) for k, r in rows.items()}
-    print(f'campaign on Slurm: {len(rows)} jobs in {took:.0f} s')
+    with capsys.disabled():
+        print(f'\ncampaign on Slurm: {len(rows)} jobs in {took:.0f} s')
 
     # the scheduler's record of each job: its name, a clean exit, and the afterok
     # chain submitit wrote into its sbatch file
