@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from .analysis import cli as features_cli
+from .analysis import probe_cli
 from .demo import run as demo_cli
 from .export import cli as export_cli
 from .finetune import cli as finetune_cli
@@ -29,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     report_cli.add_parser(subparsers)
     demo_cli.add_parser(subparsers)
     features_cli.add_parser(subparsers)
+    probe_cli.add_parser(subparsers)
     long_tail_cli.add_parser(subparsers)
     return parser
 
