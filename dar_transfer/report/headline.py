@@ -51,6 +51,10 @@ def _mean(values: list[float | None]) -> float | None:
     return statistics.fmean(present) if present else None
 
 
+def _first(values: list[float | None]) -> float | None:
+    return next((v for v in values if v is not None), None)
+
+
 def _downstream_status(runs: list[RunRecord]) -> str:
     if not runs:
         return '-'
@@ -71,15 +75,19 @@ def build_headline(runs: list[RunRecord]) -> Headline:
         downstream = [r for r in members if r.task in DOWNSTREAM]
         costs = [r.cost for r in pretrain] or [r.cost for r in downstream]
         # One value per pretrained checkpoint, whichever runs name it.
-        checkpoints = {r.checkpoint or str(r.work_dir): r for r in pretrain + downstream}
-        top1 = [r.pretrain_top1 for r in checkpoints.values()]
-        probe_names = sorted({n for r in checkpoints.values() for n in r.probes})
+        checkpoints: dict[str, list[RunRecord]] = {}
+        for run in pretrain + downstream:
+            checkpoints.setdefault(run.checkpoint or str(run.work_dir), []).append(run)
+        top1 = [_first([r.pretrain_top1 for r in same]) for same in checkpoints.values()]
+        probes = [{n: v for r in same for n, v in r.probes.items()}
+                  for same in checkpoints.values()]
+        names = sorted({n for found in probes for n in found})
         rows.append(HeadlineRow(
             backbone, variant, _mean(costs), _mean([r.wall_seconds for r in pretrain]),
             len(pretrain),
             {task: _downstream_status([r for r in downstream if r.task == task])
              for task in DOWNSTREAM}, _mean(top1),
-            {n: _mean([r.probes.get(n) for r in checkpoints.values()]) for n in probe_names}))
+            {n: _mean([found.get(n) for found in probes]) for n in names}))
     return Headline(any(r.generated_data for r in runs), rows)
 
 
