@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from .analysis import cli as features_cli
+from .analysis import probe_cli
 from .campaign import cli as campaign_cli
 from .data import cli as data_cli
 from .demo import run as demo_cli
@@ -31,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     report_cli.add_parser(subparsers)
     demo_cli.add_parser(subparsers)
     features_cli.add_parser(subparsers)
+    probe_cli.add_parser(subparsers)
     long_tail_cli.add_parser(subparsers)
     data_cli.add_parser(subparsers)
     campaign_cli.add_parser(subparsers)

@@ -31,12 +31,13 @@ def test_quick_demo_end_to_end(tmp_path, capsys):
     start = next(i for i, line in enumerate(lines) if line.startswith('variant'))
     table = lines[start:start + 4]
     assert table[0].split() == ['variant', 'backbone', 'pretrain', 'cost', 'pretrain', 'wall',
-                                'det', 'inst', 'pose', 'seg']
+                                'pretrain', 'top-1', 'det', 'inst', 'pose', 'seg']
     for line, variant, cost in zip(table[1:], ('baseline', 'dar', 'random'),
                                    ('1.00', '0.83', '0.83'), strict=True):
         cells = line.split()
         assert cells[0] == variant and cells[2] == cost and cells[4] == 's', line
-        assert cells[5:] == ['ok'] * 4, line
+        assert 0 <= float(cells[5]) <= 100, line  # the pretraining top-1
+        assert cells[6:] == ['ok'] * 4, line
     assert str(out / 'report' / 'report.html') in printed
 
     report = json.loads((out / 'report' / 'report.json').read_text())

@@ -120,5 +120,7 @@ def test_html_page_in_headless_chromium(runs, tmp_path):
                          timeout=120).stdout
     assert dom.count('<table>') == 3  # the summary first, then cls and seg
     assert dom.index('<h2>Summary</h2>') < dom.index('<table>')
-    assert dom.count('src="data:image/png;base64,') == 3  # cls, seg, DaR subset
+    # The forest plot opens the page, then cls, seg and the DaR subset.
+    assert dom.count('src="data:image/png;base64,') == 4
+    assert dom.index('alt="Deltas against the baseline') < dom.index('<h2>Summary</h2>')
     assert (tmp_path / 'plots' / 'dar_subset.png').exists()

@@ -43,11 +43,12 @@ def run_provenance(source: SourceWeights) -> dict:
     """What the pretraining run says about itself, when the checkpoint sits in its work_dir."""
     work_dir = source.path.parent
     info: dict = {'pretrain_cost': None, 'pretrain_top1': None, 'pretrain_config': None,
-                  'variant': None}
+                  'pretrain_seed': None, 'variant': None}
     summary_file = work_dir / 'summary.json'
     if summary_file.exists():
         summary = json.loads(summary_file.read_text())
-        info.update(pretrain_top1=summary.get('top1'), pretrain_config=summary.get('config'))
+        info.update(pretrain_top1=summary.get('top1'), pretrain_config=summary.get('config'),
+                    pretrain_seed=summary.get('seed'))
     dar_log = work_dir / 'dar_log.jsonl'
     if dar_log.exists():
         from ..sampling.dar_log import DaRLog
@@ -93,7 +94,8 @@ def main(args: argparse.Namespace) -> int:
     metadata = {'name': args.name, 'arch': 'resnet', 'depth': depth,
                 'variant': args.variant or run['variant'] or 'unknown',
                 'pretrain_cost': run['pretrain_cost'], 'pretrain_top1': run['pretrain_top1'],
-                'pretrain_config': run['pretrain_config'], 'source': str(source.path.resolve()),
+                'pretrain_config': run['pretrain_config'], 'pretrain_seed': run['pretrain_seed'],
+                'source': str(source.path.resolve()),
                 'source_kind': source.kind, 'source_sha256': source.sha256,
                 'weights': str(weights_file)}
     (out / f'{args.name}.json').write_text(json.dumps(metadata, indent=2) + '\n')

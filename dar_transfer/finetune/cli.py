@@ -47,7 +47,11 @@ def run(cfg, config: str) -> dict:
     runner = Runner.from_cfg(cfg)
     runner.train()
     metrics = plain_metrics(runner.test())
+    provenance = cfg.get('dar_provenance') or {}
+    # Seeds and the backbone's source let the report pair runs across variants by seed.
     summary = {'config': config, 'scope': cfg.get('default_scope'), 'test': metrics,
+               'seed': runner.seed, 'backbone_source': provenance.get('source'),
+               'pretrain_seed': provenance.get('pretrain_seed'),
                'wall_seconds': round(time.monotonic() - started, 1),
                'generated_data': uses_generated_data(cfg)}
     if is_main_process():

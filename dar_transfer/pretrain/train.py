@@ -46,7 +46,10 @@ def summarise(runner, config: str, *, wall_seconds: float | None = None) -> dict
         scalar = hub.log_scalars.get(f'val/accuracy/{key}')
         metrics[key] = None if scalar is None else float(scalar.current())
     work_dir = Path(runner.work_dir)
+    # runner.seed is the seed the run used (mmengine draws one when the config has none);
+    # the report pairs a variant's runs with the baseline's by it.
     return {'config': config, 'work_dir': str(work_dir), 'epochs': runner.epoch,
+            'seed': runner.seed,
             'top1': metrics['top1'], 'top5': metrics['top5'], 'cost': read_cost(work_dir),
             'dar': (work_dir / 'dar_log.jsonl').exists(), 'wall_seconds': wall_seconds,
             'generated_data': uses_generated_data(runner.cfg)}

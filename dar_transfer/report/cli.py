@@ -6,9 +6,10 @@ import logging
 import tempfile
 from pathlib import Path
 
+from .agreement import build_agreement
 from .collect import collect
 from .headline import build_headline
-from .plots import embed, write_plots
+from .plots import embed, forest_plot, write_plots
 from .render import to_csv, to_html, to_json, to_latex, to_markdown
 from .tables import build_tables
 
@@ -30,16 +31,25 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
+FOREST_TITLE = 'Deltas against the baseline, 95% CI'
+
+
 def render(runs, tables, fmt: str, plots_dir: str | None) -> str:
     headline = build_headline(runs)
+    agreement = build_agreement(runs)
     if fmt == 'html':
         with tempfile.TemporaryDirectory() as tmp:
-            paths = write_plots(tables, runs, Path(plots_dir or tmp))
-            return to_html(tables, embed(paths), headline)
+            folder = Path(plots_dir or tmp)
+            paths = write_plots(tables, runs, folder)
+            forest = forest_plot(tables, folder / 'forest.png')
+            forest_image = None if forest is None else (FOREST_TITLE, embed({'': forest})[''])
+            return to_html(tables, embed(paths), headline, forest=forest_image,
+                           agreement=agreement)
     if plots_dir:
         write_plots(tables, runs, Path(plots_dir))
+        forest_plot(tables, Path(plots_dir) / 'forest.png')
     if fmt in ('md', 'json'):
-        return {'md': to_markdown, 'json': to_json}[fmt](tables, headline)
+        return {'md': to_markdown, 'json': to_json}[fmt](tables, headline, agreement)
     return {'csv': to_csv, 'latex': to_latex}[fmt](tables)
 
 

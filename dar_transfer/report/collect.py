@@ -27,7 +27,10 @@ TASK_METRICS = {
     'pose': [(f'coco/{k}', n, 100) for k, n in (
         ('AP', 'AP'), ('AP .5', 'AP50'), ('AP .75', 'AP75'), ('AP (M)', 'APm'),
         ('AP (L)', 'APl'), ('AR', 'AR'), ('AR .5', 'AR50'), ('AR .75', 'AR75'),
-        ('AR (M)', 'ARm'), ('AR (L)', 'ARl'))],
+        ('AR (M)', 'ARm'), ('AR (L)', 'ARl'))] + [
+        # LSP's torso-normalised PCK@0.2 (the real-small suite), a fraction like mmpose's
+        # PCKAccuracy, so x100.
+        ('tPCK', 'tPCK', 100)],
     'seg': [('mIoU', 'mIoU', 1), ('aAcc', 'aAcc', 1), ('mAcc', 'mAcc', 1)],
 }
 TASK_METRICS['inst'] = TASK_METRICS['det'] + [
@@ -36,6 +39,12 @@ TASK_METRICS['inst'] = TASK_METRICS['det'] + [
 TASK_METRICS['lt'] = [(f'accuracy/{k}', n, 1) for k, n in (
     ('overall', 'overall'), ('many', 'many-shot'), ('medium', 'medium-shot'),
     ('few', 'few-shot'))]
+# The metric that stands for a task in the forest plot, the paired comparisons and the
+# rank agreement: the first of these that the runs report (pose: LSP's tPCK where the
+# real-small suite ran, else COCO's keypoint AP).
+HEADLINE_METRICS = {'cls': ('top-1 err',), 'lt': ('overall',), 'det': ('box AP',),
+                    'inst': ('mask AP', 'box AP'), 'pose': ('tPCK', 'AP'), 'seg': ('mIoU',)}
+PROBE_GLOB = '{stem}.probe-*.json'
 TASK_ORDER = ('cls', 'lt', 'det', 'inst', 'pose', 'seg')
 TASK_TITLES = {'cls': 'ImageNet-style classification', 'det': 'COCO detection (Faster R-CNN)',
                'lt': 'Long-tailed classification (top-1 by shot group)',
@@ -62,6 +71,47 @@ class RunRecord:
     not_applicable: set[str] = field(default_factory=set)
     wall_seconds: float | None = None
     generated_data: bool = False
+    # Seed of the pretraining run behind a downstream run (from export's provenance):
+    # with ``seed`` it pairs runs of two variants (see :func:`pair_key`).
+    pretrain_seed: int | None = None
+    # The pretrained checkpoint: a pretraining run's last one, a downstream run's source.
+    checkpoint: str = ''
+    # Probe top-1 of that checkpoint, by name ('knn imagenette-112'), from ``probe --beside``.
+    probes: dict[str, float] = field(default_factory=dict)
+
+
+def pair_key(run: RunRecord) -> tuple | None:
+    """What a run shares with its counterpart of another variant: (pretraining seed,
+    seed); None when the seed is unknown, so the run never pairs."""
+    return None if run.seed is None else (run.pretrain_seed, run.seed)
+
+
+def headline_metric(task: str, available) -> str:
+    """The first of the task's :data:`HEADLINE_METRICS` among ``available`` names."""
+    choices = HEADLINE_METRICS[task]
+    return next((name for name in choices if name in available), choices[0])
+
+
+def read_probes(checkpoint: str | Path) -> dict[str, float]:
+    """``probe --beside`` results of a checkpoint: {'<method> <data>': top-1}."""
+    path = Path(checkpoint)
+    probes = {}
+    for file in sorted(path.parent.glob(PROBE_GLOB.format(stem=path.stem))):
+        try:
+            result = json.loads(file.read_text())
+        except json.JSONDecodeError as error:
+            raise ValueError(f'{file} is not valid JSON ({error}); rerun dar-transfer probe '
+                             '--beside or delete it') from error
+        probes[f'{result["method"]} {result["data_name"]}'] = float(result['top1'])
+    return probes
+
+
+def _last_checkpoint(work_dir: Path) -> str:
+    """The checkpoint mmengine's ``last_checkpoint`` file names, if it is there."""
+    try:
+        return (work_dir / 'last_checkpoint').read_text().strip()
+    except FileNotFoundError:
+        return ''
 
 
 def find_work_dirs(paths: list[str | Path]) -> list[Path]:
@@ -170,18 +220,21 @@ def read_run(work_dir: Path) -> RunRecord:
     done, planned = _progress(work_dir, cfg)
     # Unfinished: stopped before the planned length (a crash, a kill) or still running.
     status = 'finished' if source == 'test' or (planned and done >= planned) else 'unfinished'
-    headline = TASK_METRICS[task][0][1]
-    if status == 'finished' and metrics.get(headline) is None:
+    if status == 'finished' and all(metrics.get(n) is None for n in HEADLINE_METRICS[task]):
         status = 'missing metric'
-    seed = cfg.get('randomness', {}).get('seed')
     summary = _read_summary(work_dir)
+    # The summary's seed is the one the run used; the config's may be None (drawn).
+    seed = summary.get('seed', cfg.get('randomness', {}).get('seed'))
     extra = dict(not_applicable=not_applicable, wall_seconds=summary.get('wall_seconds'),
                  generated_data=bool(summary.get('generated_data')))
     provenance = cfg.get('dar_provenance')
     if provenance is not None:
+        checkpoint = provenance.get('source') or ''
         return RunRecord(work_dir, task, f'resnet{provenance["depth"]}', provenance['variant'],
                          seed, provenance.get('pretrain_cost'), status, metrics, source,
-                         provenance.get('pretrain_top1'), **extra)
+                         provenance.get('pretrain_top1'), **extra,
+                         pretrain_seed=provenance.get('pretrain_seed'), checkpoint=checkpoint,
+                         probes=read_probes(checkpoint) if checkpoint else {})
     dar_log = DaRLog.read(work_dir / 'dar_log.jsonl')
     # The variant is the sampling policy ('hardest' is DaR itself), so the report groups
     # and plots infobatch, rs2 and reweight runs beside DaR and the random control.
@@ -189,8 +242,11 @@ def read_run(work_dir: Path) -> RunRecord:
     variant = 'baseline' if not dar_log else ('dar' if policy == 'hardest' else policy)
     cost = dar_log[-1]['cost_so_far'] if dar_log else 1.0
     backbone = backbone_of(cfg)
+    checkpoint = _last_checkpoint(work_dir)
+    top1 = summary.get('top1')
     return RunRecord(work_dir, task, backbone, variant, seed, cost, status, metrics, source,
-                     dar_log=dar_log, **extra)
+                     top1, dar_log=dar_log, **extra, checkpoint=checkpoint,
+                     probes=read_probes(checkpoint) if checkpoint else {})
 
 
 def collect(paths: list[str | Path]) -> list[RunRecord]:

@@ -31,6 +31,9 @@ class HeadlineRow:
     wall_seconds: float | None
     seeds: int
     downstream: dict[str, str] = field(default_factory=dict)
+    # Pretraining top-1 (%) and, beside it, the probes' top-1 by name ('knn cifar10').
+    pretrain_top1: float | None = None
+    probes: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -46,6 +49,10 @@ class Headline:
 def _mean(values: list[float | None]) -> float | None:
     present = [v for v in values if v is not None]
     return statistics.fmean(present) if present else None
+
+
+def _first(values: list[float | None]) -> float | None:
+    return next((v for v in values if v is not None), None)
 
 
 def _downstream_status(runs: list[RunRecord]) -> str:
@@ -67,27 +74,50 @@ def build_headline(runs: list[RunRecord]) -> Headline:
         pretrain = [r for r in members if r.task not in DOWNSTREAM]
         downstream = [r for r in members if r.task in DOWNSTREAM]
         costs = [r.cost for r in pretrain] or [r.cost for r in downstream]
+        # One value per pretrained checkpoint, whichever runs name it.
+        checkpoints: dict[str, list[RunRecord]] = {}
+        for run in pretrain + downstream:
+            checkpoints.setdefault(run.checkpoint or str(run.work_dir), []).append(run)
+        top1 = [_first([r.pretrain_top1 for r in same]) for same in checkpoints.values()]
+        probes = [{n: v for r in same for n, v in r.probes.items()}
+                  for same in checkpoints.values()]
+        names = sorted({n for found in probes for n in found})
         rows.append(HeadlineRow(
             backbone, variant, _mean(costs), _mean([r.wall_seconds for r in pretrain]),
             len(pretrain),
             {task: _downstream_status([r for r in downstream if r.task == task])
-             for task in DOWNSTREAM}))
+             for task in DOWNSTREAM}, _mean(top1),
+            {n: _mean([found.get(n) for found in probes]) for n in names}))
     return Headline(any(r.generated_data for r in runs), rows)
 
 
-def _cells(row: HeadlineRow) -> list[str]:
+def _percent(value: float | None) -> str:
+    return 'n/a' if value is None else f'{value:.2f}'
+
+
+def probe_names(headline: Headline) -> list[str]:
+    return sorted({name for row in headline.rows for name in row.probes})
+
+
+def _cells(row: HeadlineRow, probes: list[str]) -> list[str]:
     cost = 'n/a' if row.cost is None else f'{row.cost:.2f}'
     wall = 'n/a' if row.wall_seconds is None else f'{row.wall_seconds:.0f} s'
-    return [row.variant, row.backbone, cost, wall, *(row.downstream[t] for t in DOWNSTREAM)]
+    return [row.variant, row.backbone, cost, wall, _percent(row.pretrain_top1),
+            *(_percent(row.probes.get(name)) for name in probes),
+            *(row.downstream[t] for t in DOWNSTREAM)]
 
 
-HEADER = ['variant', 'backbone', 'pretrain cost', 'pretrain wall', *DOWNSTREAM]
+def header(headline: Headline) -> list[str]:
+    """The columns: probe top-1s beside the pretraining top-1, then the tasks."""
+    return ['variant', 'backbone', 'pretrain cost', 'pretrain wall', 'pretrain top-1',
+            *(f'{name} top-1' for name in probe_names(headline)), *DOWNSTREAM]
 
 
 def to_text(headline: Headline) -> str:
     """A fixed-width table for the terminal."""
-    table = [HEADER, *(_cells(row) for row in headline.rows)]
-    widths = [max(len(line[i]) for line in table) for i in range(len(HEADER))]
+    names = header(headline)
+    table = [names, *(_cells(row, probe_names(headline)) for row in headline.rows)]
+    widths = [max(len(line[i]) for line in table) for i in range(len(names))]
     lines = ['  '.join(cell.ljust(w) if i < 2 else cell.rjust(w)
                        for i, (cell, w) in enumerate(zip(line, widths, strict=True))).rstrip()
              for line in table]
@@ -98,8 +128,9 @@ def to_markdown(headline: Headline) -> str:
     lines = ['## Summary', '']
     if headline.label:
         lines += [f'**{headline.label}**', '']
-    lines += ['| ' + ' | '.join(HEADER) + ' |', '|' + '---|' * len(HEADER)]
-    lines += ['| ' + ' | '.join(_cells(row)) + ' |' for row in headline.rows]
+    names, probes = header(headline), probe_names(headline)
+    lines += ['| ' + ' | '.join(names) + ' |', '|' + '---|' * len(names)]
+    lines += ['| ' + ' | '.join(_cells(row, probes)) + ' |' for row in headline.rows]
     lines += ['', 'Downstream columns: "ok" = trained and tested; "-" = not run.']
     return '\n'.join(lines)
 
@@ -108,9 +139,11 @@ def to_html(headline: Headline) -> str:
     parts = ['<h2>Summary</h2>']
     if headline.label:
         parts.append(f'<p class="label"><strong>{html.escape(headline.label)}</strong></p>')
-    parts.append('<table><tr>' + ''.join(f'<th>{html.escape(h)}</th>' for h in HEADER) + '</tr>')
+    names, probes = header(headline), probe_names(headline)
+    parts.append('<table><tr>' + ''.join(f'<th>{html.escape(h)}</th>' for h in names) + '</tr>')
     for row in headline.rows:
-        parts.append('<tr>' + ''.join(f'<td>{html.escape(c)}</td>' for c in _cells(row)) + '</tr>')
+        parts.append('<tr>' + ''.join(f'<td>{html.escape(c)}</td>'
+                                      for c in _cells(row, probes)) + '</tr>')
     parts.append('</table><p>Downstream columns: "ok" = trained and tested; "-" = not run.</p>')
     return '\n'.join(parts)
 
@@ -119,4 +152,5 @@ def to_json(headline: Headline) -> dict:
     return {'label': headline.label, 'generated_data': headline.generated_data,
             'rows': [{'variant': r.variant, 'backbone': r.backbone, 'cost': r.cost,
                       'wall_seconds': r.wall_seconds, 'seeds': r.seeds,
-                      'downstream': r.downstream} for r in headline.rows]}
+                      'downstream': r.downstream, 'pretrain_top1': r.pretrain_top1,
+                      'probes': r.probes} for r in headline.rows]}

@@ -1,10 +1,11 @@
-"""Plots: each task's headline metric against pretraining cost, and DaR's subset size."""
+"""Plots: the forest plot of deltas, each task's headline metric against pretraining cost,
+and DaR's subset size."""
 from __future__ import annotations
 
 import base64
 from pathlib import Path
 
-from .collect import RunRecord
+from .collect import RunRecord, headline_metric
 from .tables import TaskTable
 
 MARKERS = {'baseline': 'o', 'dar': 's', 'random': 'D', 'infobatch': '^', 'rs2': 'v',
@@ -39,6 +40,38 @@ def metric_vs_cost(table: TaskTable, path: Path) -> Path:
     else:
         ax.text(0.5, 0.5, 'no finished run with a cost and a metric', ha='center',
                 transform=ax.transAxes)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def forest_plot(tables: list[TaskTable], path: Path) -> Path | None:
+    """Δ against the baseline of each (task, backbone, variant) on the task's headline
+    metric, with its 95% CI as a bar (a lone point where one seed leaves it unknown)."""
+    entries = []
+    for table in tables:
+        reported = {c for row in table.rows for c, s in row.metrics.items() if s.mean is not None}
+        column = headline_metric(table.task, reported)
+        for row in table.rows:
+            interval = row.interval.get(column)
+            if interval is not None:
+                entries.append((f'{table.task} {column}: {row.backbone} {row.variant}', interval))
+    if not entries:
+        return None
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.5, 0.9 + 0.35 * len(entries)))
+    for y, (_, interval) in enumerate(reversed(entries)):
+        known = interval.low is not None
+        color = ('#c03' if interval.excludes_zero else '#345') if known else '#999'
+        xerr = ([[interval.delta - interval.low], [interval.high - interval.delta]]
+                if known else None)
+        ax.errorbar(interval.delta, y, xerr=xerr, fmt='o', color=color, capsize=3)
+    ax.axvline(0, color='#888', linewidth=1, linestyle='--')
+    ax.set_yticks(range(len(entries)), [label for label, _ in reversed(entries)], fontsize=7)
+    ax.set_xlabel('Δ vs baseline (variant - baseline), 95% CI; red: excludes 0')
+    ax.set_title('Deltas against the baseline (paired t over shared seeds, else Welch)',
+                 fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

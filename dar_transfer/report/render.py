@@ -6,13 +6,16 @@ import html
 import io
 import json
 
+from . import agreement as rank
 from . import headline as summary
 from .tables import Row, Stat, TaskTable
 
 NOT_APPLICABLE = ('"n/a": the metric cannot exist on this data; COCO reports -1 for a size '
                   'class (small, medium, large) with no objects in the evaluation set.')
-LEGEND = ('Delta rows compare with the 100%-cost baseline of the same backbone. '
-          '"~": the delta is within the combined standard deviation of the two rows (noise); '
+LEGEND = ('Delta rows compare with the 100%-cost baseline of the same backbone: the mean '
+          'paired difference over shared seeds with its 95% CI (t over the paired '
+          "differences), or, without shared seeds, the difference of means with Welch's "
+          'interval. "*": the CI excludes 0; "~": it includes 0 (noise); '
           '"?": a row has one seed, so its spread is unknown.')
 
 
@@ -27,8 +30,13 @@ def fmt_delta(row: Row, column: str) -> str:
     if column not in row.delta:
         return ''
     delta, within = row.delta[column]
-    mark = {True: ' ~', False: '', None: ' ?'}[within]
-    return f'{delta:+.2f}{mark}'
+    interval = row.interval.get(column)
+    if interval is None or interval.low is None:
+        return f'{delta:+.2f}{" ?" if within is None else ""}'
+    mark = ' *' if interval.excludes_zero else ' ~'
+    kind = 'paired' if interval.method == 'paired t' else 'Welch'
+    return (f'{interval.delta:+.2f} [{interval.low:+.2f}, {interval.high:+.2f}]{mark} '
+            f'({kind}, n={interval.n})')
 
 
 def display_rows(table: TaskTable) -> tuple[list[str], list[list[str]]]:
@@ -55,7 +63,8 @@ def notes(table: TaskTable) -> list[str]:
     return [note for row in table.rows for note in row.notes]
 
 
-def to_markdown(tables: list[TaskTable], headline: summary.Headline | None = None) -> str:
+def to_markdown(tables: list[TaskTable], headline: summary.Headline | None = None,
+                agreement: list[rank.AgreementRow] | None = None) -> str:
     parts = [] if headline is None else [summary.to_markdown(headline)]
     for table in tables:
         header, body = display_rows(table)
@@ -64,6 +73,8 @@ def to_markdown(tables: list[TaskTable], headline: summary.Headline | None = Non
         lines += ['| ' + ' | '.join(cells) + ' |' for cells in body]
         lines += [''] + [f'- {note}' for note in notes(table)]
         parts.append('\n'.join(lines).rstrip())
+    if agreement:
+        parts.append(agreement_markdown(agreement))
     return '\n\n'.join(parts) + f'\n\n{legend(tables)}\n'
 
 
@@ -74,13 +85,33 @@ def tidy_records(tables: list[TaskTable]) -> list[dict]:
             for column in table.columns:
                 stat = row.metrics[column]
                 delta, within = row.delta.get(column, (None, None))
+                interval = row.interval.get(column)
                 records.append({
                     'task': table.task, 'backbone': row.backbone, 'variant': row.variant,
                     'metric': column, 'mean': stat.mean, 'std': stat.std, 'n': stat.n,
                     'cost': row.cost.mean, 'delta_vs_baseline': delta,
-                    'delta_within_spread': within,
+                    'delta_within_spread': within, **interval_fields(interval),
                     'statuses': ';'.join(sorted({r.status for r in row.runs}))})
     return records
+
+
+def interval_fields(interval) -> dict:
+    """The 95% interval of a delta as flat fields (all None without one)."""
+    if interval is None:
+        return {'interval_delta': None, 'ci_low': None, 'ci_high': None, 'ci_method': None,
+                'ci_n': None, 'ci_excludes_zero': None}
+    return {'interval_delta': interval.delta, 'ci_low': interval.low, 'ci_high': interval.high,
+            'ci_method': interval.method, 'ci_n': interval.n,
+            'ci_excludes_zero': interval.excludes_zero}
+
+
+def agreement_markdown(rows: list[rank.AgreementRow]) -> str:
+    if not rows:
+        return ''
+    lines = ['### Probe vs transfer: rank agreement', '', '| ' + ' | '.join(rank.HEADER) + ' |',
+             '|' + '---|' * len(rank.HEADER)]
+    lines += ['| ' + ' | '.join(rank.cells(row)) + ' |' for row in rows]
+    return '\n'.join([*lines, '', rank.NOTE])
 
 
 def to_csv(tables: list[TaskTable]) -> str:
@@ -92,16 +123,20 @@ def to_csv(tables: list[TaskTable]) -> str:
     return buffer.getvalue()
 
 
-def to_json(tables: list[TaskTable], headline: summary.Headline | None = None) -> str:
+def to_json(tables: list[TaskTable], headline: summary.Headline | None = None,
+            agreement: list[rank.AgreementRow] | None = None) -> str:
     return json.dumps({
-        'headline': None if headline is None else summary.to_json(headline), 'tables': [{
+        'headline': None if headline is None else summary.to_json(headline),
+        'agreement': [rank.as_dict(row) for row in agreement or []], 'tables': [{
         'task': t.task, 'title': t.title, 'columns': t.columns,
         'rows': [{'backbone': r.backbone, 'variant': r.variant,
                   'cost': r.cost.mean, 'runs': [str(run.work_dir) for run in r.runs],
                   'statuses': [run.status for run in r.runs],
                   'metrics': {c: {'mean': s.mean, 'std': s.std, 'n': s.n}
                               for c, s in r.metrics.items()},
-                  'delta': {c: {'value': d, 'within_spread': w} for c, (d, w) in r.delta.items()}}
+                  'delta': {c: {'value': d, 'within_spread': w,
+                                **interval_fields(r.interval.get(c))}
+                            for c, (d, w) in r.delta.items()}}
                  for r in t.rows]} for t in tables], 'legend': legend(tables)}, indent=2)
 
 
@@ -124,10 +159,26 @@ def to_latex(tables: list[TaskTable]) -> str:
     return '\n\n'.join(parts) + '\n'
 
 
+def _image(title: str, data: str) -> str:
+    return (f'<h2>{html.escape(title)}</h2>'
+            f'<img alt="{html.escape(title)}" src="data:image/png;base64,{data}">')
+
+
+def _html_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    parts = ['<table>', '<tr>' + ''.join(f'<th>{html.escape(h)}</th>' for h in header) + '</tr>']
+    parts += ['<tr>' + ''.join(f'<td>{html.escape(c)}</td>' for c in cells) + '</tr>'
+              for cells in rows]
+    return parts + ['</table>']
+
+
 def to_html(tables: list[TaskTable], images: dict[str, str],
-            headline: summary.Headline | None = None) -> str:
-    """One page, no external resources: plots are embedded as base64 PNGs."""
+            headline: summary.Headline | None = None, *, forest: tuple[str, str] | None = None,
+            agreement: list[rank.AgreementRow] | None = None) -> str:
+    """One page, no external resources: plots are embedded as base64 PNGs. It opens
+    with the forest plot (``forest``: title and PNG data) when there is one."""
     body = ['<h1>dar-transfer report</h1>']
+    if forest is not None:
+        body.append(_image(*forest))
     if headline is not None:
         body.append(summary.to_html(headline))
     body.append(f'<p>{html.escape(legend(tables))}</p>')
@@ -139,9 +190,11 @@ def to_html(tables: list[TaskTable], images: dict[str, str],
             body.append('<tr>' + ''.join(f'<td>{html.escape(c)}</td>' for c in cells) + '</tr>')
         body.append('</table>')
         body += [f'<p class="note">{html.escape(n)}</p>' for n in notes(table)]
-    for title, data in images.items():
-        body.append(f'<h2>{html.escape(title)}</h2>'
-                    f'<img alt="{html.escape(title)}" src="data:image/png;base64,{data}">')
+    if agreement:
+        body.append('<h2>Probe vs transfer: rank agreement</h2>')
+        body += _html_table(rank.HEADER, [rank.cells(row) for row in agreement])
+        body.append(f'<p>{html.escape(rank.NOTE)}</p>')
+    body += [_image(title, data) for title, data in images.items()]
     style = ('body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}'
              'td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}'
              '.note{color:#a40}.label{background:#fff3cd;padding:6px}img{max-width:640px}')

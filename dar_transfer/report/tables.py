@@ -4,6 +4,10 @@ Several seeds of the same (task, backbone, variant) become one row with mean, st
 deviation and n. A delta whose size is within the combined spread of the two rows is
 marked, so noise is not read as a gain; with a single seed the spread is unknown and
 the delta is marked as such.
+
+Each delta also gets a 95% interval (:func:`dar_transfer.report.stats.compare`): over
+the per-seed differences when the variant shares seeds with the baseline (paired t),
+else Welch's interval.
 """
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ import math
 import statistics
 from dataclasses import dataclass, field
 
-from .collect import TASK_METRICS, TASK_ORDER, TASK_TITLES, RunRecord
+from .collect import TASK_METRICS, TASK_ORDER, TASK_TITLES, RunRecord, pair_key
+from .stats import Interval, compare
 
 VARIANT_ORDER = {'baseline': 0, 'dar': 1, 'random': 2}
 
@@ -40,6 +45,7 @@ class Row:
     runs: list[RunRecord]
     notes: list[str] = field(default_factory=list)
     delta: dict[str, tuple[float, bool | None]] = field(default_factory=dict)
+    interval: dict[str, Interval] = field(default_factory=dict)
     not_applicable: set[str] = field(default_factory=set)
 
 
@@ -55,6 +61,18 @@ def _within_spread(a: Stat, b: Stat, delta: float) -> bool | None:
     if a.std is None or b.std is None:
         return None
     return abs(delta) <= math.sqrt(a.std ** 2 + b.std ** 2)
+
+
+def by_seed(runs: list[RunRecord], column: str) -> dict:
+    """Finished runs' values of ``column`` keyed by :func:`pair_key` (repeats averaged;
+    runs of unknown seed under their own keys, so they never pair)."""
+    grouped: dict = {}
+    for run in runs:
+        value = run.metrics.get(column)
+        if run.status == 'finished' and value is not None:
+            key = pair_key(run) or ('unpaired', str(run.work_dir))
+            grouped.setdefault(key, []).append(value)
+    return {key: statistics.fmean(values) for key, values in grouped.items()}
 
 
 def build_tables(runs: list[RunRecord], baseline: str = 'baseline') -> list[TaskTable]:
@@ -90,5 +108,7 @@ def build_tables(runs: list[RunRecord], baseline: str = 'baseline') -> list[Task
                 if a.mean is not None and b.mean is not None:
                     delta = b.mean - a.mean
                     row.delta[column] = (delta, _within_spread(a, b, delta))
+                    row.interval[column] = compare(by_seed(base.runs, column),
+                                                   by_seed(row.runs, column))
         tables.append(TaskTable(task, TASK_TITLES[task], columns, rows))
     return tables
