@@ -131,3 +131,13 @@ def test_html_opens_with_the_forest_plot(runs, tmp_path):
     assert page.index('alt="Deltas against the baseline') < page.index('<h2>Summary</h2>')
     assert '<h2>Probe vs transfer: rank agreement</h2>' in page
     assert (tmp_path / 'plots' / 'forest.png').stat().st_size > 0
+
+
+def test_tpck_column_only_where_reported(runs, tmp_path):
+    from dar_transfer.report.tables import build_tables
+
+    pose = [r for r in collect([runs]) if r.task == 'pose']
+    assert 'tPCK' in build_tables(pose)[0].columns
+    for run in pose:
+        run.metrics = {**run.metrics, 'tPCK': None, 'AP': 50.0}
+    assert 'tPCK' not in build_tables(pose)[0].columns

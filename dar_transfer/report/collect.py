@@ -44,6 +44,9 @@ TASK_METRICS['lt'] = [(f'accuracy/{k}', n, 1) for k, n in (
 # real-small suite ran, else COCO's keypoint AP).
 HEADLINE_METRICS = {'cls': ('top-1 err',), 'lt': ('overall',), 'det': ('box AP',),
                     'inst': ('mask AP', 'box AP'), 'pose': ('tPCK', 'AP'), 'seg': ('mIoU',)}
+# Columns a table shows only when one of its runs reports them (the COCO-keypoint suite
+# has no tPCK, and a column of "missing" would read as a failure).
+OPTIONAL_COLUMNS = {'tPCK'}
 PROBE_GLOB = '{stem}.probe-*.json'
 TASK_ORDER = ('cls', 'lt', 'det', 'inst', 'pose', 'seg')
 TASK_TITLES = {'cls': 'ImageNet-style classification', 'det': 'COCO detection (Faster R-CNN)',

@@ -15,7 +15,14 @@ import math
 import statistics
 from dataclasses import dataclass, field
 
-from .collect import TASK_METRICS, TASK_ORDER, TASK_TITLES, RunRecord, pair_key
+from .collect import (
+    OPTIONAL_COLUMNS,
+    TASK_METRICS,
+    TASK_ORDER,
+    TASK_TITLES,
+    RunRecord,
+    pair_key,
+)
 from .stats import Interval, compare
 
 VARIANT_ORDER = {'baseline': 0, 'dar': 1, 'random': 2}
@@ -81,7 +88,8 @@ def build_tables(runs: list[RunRecord], baseline: str = 'baseline') -> list[Task
         task_runs = [r for r in runs if r.task == task]
         if not task_runs:
             continue
-        columns = [name for _, name, _ in TASK_METRICS[task]]
+        columns = [name for _, name, _ in TASK_METRICS[task] if name not in OPTIONAL_COLUMNS
+                   or any(r.metrics.get(name) is not None for r in task_runs)]
         groups: dict[tuple[str, str], list[RunRecord]] = {}
         for run in task_runs:
             groups.setdefault((run.backbone, run.variant), []).append(run)
