@@ -17,9 +17,10 @@ from dar_transfer.pretrain.long_tail import write_long_tail_list
 
 CONFIG_DIR = Path(__file__).parents[1] / 'configs' / 'pretrain'
 # configs/pretrain/mmpretrain/ inherits mmpretrain's own configs (the baseline is
-# mmpretrain's); tests/test_mmpretrain.py builds and trains those.
+# mmpretrain's); tests/test_mmpretrain.py builds and trains those. The Imagenette configs
+# have their own tests (tests/test_imagenette_configs.py).
 CONFIGS = sorted(p for p in CONFIG_DIR.glob('*/*.py')
-                 if p.parent.name not in ('_base_', 'mmpretrain'))
+                 if p.parent.name not in ('_base_', 'mmpretrain', 'imagenette'))
 # The policies beside DaR, configured for one setting each (not for every arch).
 OTHER_POLICY_CONFIGS = {
     'resnet110_1xb128-300e_cifar10_infobatch': 'infobatch',

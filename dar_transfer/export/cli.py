@@ -11,6 +11,8 @@ import torch
 from ..pretrain.train import read_cost
 from ..utils.checkpoint_loading import add_trust_argument, check_trust_is_used, trusted_files
 from .downstream import TASKS, render_config
+from .real_small import SUITES, render_suite_config
+from .real_small_tasks import PRESETS
 from .resnet import backbone_weights, infer_resnet_depth
 from .source import SourceWeights, read_source
 from .verify import verify_backbone
@@ -33,6 +35,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help='baseline | dar | random (default: read from the run)')
     parser.add_argument('--depth', type=int, default=None,
                         help='expected ResNet depth; a checkpoint of another depth is an error')
+    parser.add_argument('--suite', choices=SUITES, default='coco',
+                        help='coco: COCO and Cityscapes, as the paper (default); real-small: '
+                             'Penn-Fudan, LSPET and CamVid, converted by `dar-transfer data`')
+    parser.add_argument('--preset', choices=tuple(PRESETS), default=None,
+                        help='real-small only: cpu (about 6 min a fine-tuning on 2 cores) '
+                             'or gpu (a proper schedule)')
+    parser.add_argument('--data-root', default=None,
+                        help='real-small only: the folder holding pennfudan/, lspet/ and '
+                             'camvid/ as `dar-transfer data` writes them')
     parser.add_argument('--json', action='store_true', help='print what was written as JSON')
     add_trust_argument(parser)
     parser.set_defaults(func=main)
@@ -75,7 +86,21 @@ def resolve_checkpoint(path: str) -> str:
     return pointer.read_text().strip()
 
 
+def check_suite_args(args: argparse.Namespace) -> None:
+    """--preset and --data-root go with --suite real-small, and it needs both."""
+    if args.suite == 'real-small':
+        missing = [flag for flag, value in (('--preset', args.preset),
+                                            ('--data-root', args.data_root)) if value is None]
+        if missing:
+            raise ValueError(f'--suite real-small needs {" and ".join(missing)} (for example '
+                             '--preset cpu --data-root /path/to/converted)')
+    elif args.preset is not None or args.data_root is not None:
+        raise ValueError('--preset and --data-root belong to --suite real-small; the coco '
+                         'suite writes the paper protocol')
+
+
 def main(args: argparse.Namespace) -> int:
+    check_suite_args(args)
     args.checkpoint = resolve_checkpoint(args.checkpoint)
     trusted = trusted_files(args)
     check_trust_is_used(trusted, [args.checkpoint])
@@ -103,9 +128,17 @@ def main(args: argparse.Namespace) -> int:
     configs = {}
     for key in args.tasks:
         task = TASKS[key]
-        path = out / f'{args.name}_{key}.py'
-        path.write_text(render_config(task, depth=depth, checkpoint=str(weights_file),
-                                      provenance=metadata))
+        # The suites write side by side: the coco names stay as they were.
+        suffix = '' if args.suite == 'coco' else f'_real-small_{args.preset}'
+        path = out / f'{args.name}_{key}{suffix}.py'
+        if args.suite == 'coco':
+            text = render_config(task, depth=depth, checkpoint=str(weights_file),
+                                 provenance=metadata)
+        else:
+            text = render_suite_config(task, depth=depth, checkpoint=str(weights_file),
+                                       provenance=metadata, preset=args.preset,
+                                       data_root=args.data_root)
+        path.write_text(text)
         verify_backbone(task, str(path), weights)
         configs[key] = str(path)
     if args.json:

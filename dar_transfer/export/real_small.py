@@ -1,0 +1,108 @@
+"""The ``real-small`` suite: the four downstream models on small real data sets.
+
+Faster R-CNN FPN and Mask R-CNN on Penn-Fudan, SimpleBaseline on LSPET and PSPNet on
+CamVid. Each config inherits the same upstream config as the default COCO/Cityscapes
+suite (``downstream.TASKS``) and overrides, besides the backbone's depth and weights,
+only the data, the classes, the input size and the schedule; its ``cpu`` preset also
+narrows the heads (``real_small_tasks``). The data are what ``dar-transfer data``
+writes, one folder per data set under ``--data-root``.
+"""
+from __future__ import annotations
+
+import hashlib
+import pprint
+import textwrap
+from pathlib import Path
+
+from .downstream import DownstreamTask
+from .real_small_tasks import DATA, PRESETS, TEMPLATES, TITLES, model_overrides
+
+SUITES = ('coco', 'real-small')
+
+
+def deep_merge(base: dict, extra: dict) -> dict:
+    """``base`` with ``extra`` merged in, nested dicts key by key (neither is changed)."""
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def annotation_files(key: str, data_root: str | Path) -> list[Path]:
+    """The annotation files a task reads under ``data_root``; missing ones are an error
+    that names the ``dar-transfer data`` command writing them."""
+    folder, names, command = DATA[key]
+    root = Path(data_root) / folder
+    files: list[Path] = []
+    for name in names:
+        path = root / name
+        if not path.exists():
+            raise ValueError(f'{path} does not exist: the real-small suite reads the '
+                             f'converted data under --data-root; write it with `{command}`')
+        files.extend(sorted(p for p in path.iterdir() if p.is_file())
+                     if path.is_dir() else [path])
+    if not files:
+        raise ValueError(f'{root} holds no annotation files; rerun `{command}`')
+    return files
+
+
+def annotation_fingerprint(key: str, data_root: str | Path) -> str:
+    """sha256 over the names and bytes of a task's annotation files (train and val), so
+    a report can tell runs on different conversions or splits apart."""
+    root = Path(data_root) / DATA[key][0]
+    digest = hashlib.sha256()
+    for path in annotation_files(key, data_root):
+        digest.update(str(path.relative_to(root)).encode() + b'\0')
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def render_suite_config(task: DownstreamTask, *, depth: int, checkpoint: str,
+                        provenance: dict, preset: str, data_root: str | Path) -> str:
+    """The text of one real-small config: upstream base, merged model overrides, the
+    task's data and schedule, and provenance (suite, preset, annotation fingerprint)."""
+    if preset not in PRESETS:
+        raise ValueError(f'preset must be one of {tuple(PRESETS)}, got {preset!r}')
+    from ..data.lspet import METAINFO_FILE
+
+    key = task.key
+    size = dict(PRESETS[preset][key])
+    root = (Path(data_root) / DATA[key][0]).resolve()
+    length = size.get('epochs', size.get('iters'))
+    fill = {
+        'root': str(root), 'metainfo': METAINFO_FILE,
+        # cpu: `dar-transfer finetune` tests once after training, so the training loop
+        # skips its own validation (val_begin past the end); gpu validates as upstream.
+        'val_interval': length if preset == 'cpu' else max(1, length // 10),
+        'val_begin': length + 1 if preset == 'cpu' else 1,
+        'workers': 1 if preset == 'cpu' else 4,
+        'persistent': preset != 'cpu',
+        **{k: repr(tuple(v)) if isinstance(v, tuple) else repr(v) for k, v in size.items()},
+    }
+    text = TEMPLATES[key]
+    for name, value in fill.items():
+        text = text.replace('{' + name + '}', str(value))
+    model = deep_merge(task.model_overrides(depth, checkpoint), model_overrides(key, preset))
+    provenance = {**provenance, 'suite': 'real-small', 'preset': preset,
+                  'data_root': str(root),
+                  'annotation_sha256': annotation_fingerprint(key, data_root)}
+    header = (f'{TITLES[key]}: backbone {provenance["name"]} (ResNet-{depth}), real-small '
+              f'suite, {preset} preset, written by dar-transfer export. It inherits the '
+              'upstream config of the COCO/Cityscapes suite and overrides the backbone, '
+              'the data, the classes, the input size and the schedule'
+              + (', and narrows the heads (same modules) to fit a 2-core CPU.'
+                 if preset == 'cpu' else '.'))
+    lines = [
+        *textwrap.wrap(header, width=88, initial_indent='# ', subsequent_indent='# '),
+        f'_base_ = {task.base!r}',
+        text,
+        f'model = {pprint.pformat(model, sort_dicts=False, width=90)}',
+        '',
+        '# Where the backbone and the data came from; `dar-transfer report` reads it back.',
+        f'dar_provenance = {pprint.pformat(provenance, sort_dicts=False, width=90)}',
+        '',
+    ]
+    return '\n'.join(lines)

@@ -1,0 +1,231 @@
+"""The real-small suite's per-task overrides: data, classes, input size and schedule.
+
+Each task keeps the upstream model of the COCO/Cityscapes suite (``downstream.TASKS``,
+same base config); these texts are appended after its depth overrides. Two presets:
+
+- ``gpu``: a proper schedule on these small sets, with the upstream head sizes.
+- ``cpu``: each fine-tuning within about 6 minutes on 2 cores. The architecture stays
+  the upstream one and only sizes shrink, as the demo's heads did: FPN 64 channels,
+  100 proposals and 64 sampled RoIs for the R-CNNs, 128-channel deconvolutions for
+  SimpleBaseline, 128/64-channel PSP and auxiliary heads; inputs of 256 px (Penn-Fudan),
+  128x96 (LSPET) and 128x128 crops (CamVid). The README has the timings and the metrics
+  reached from scratch and from a pretrained backbone.
+
+Placeholders in braces are filled by ``real_small.render_suite_config``; ``{root}`` is
+the converted data folder (``dar-transfer data ...``).
+"""
+from __future__ import annotations
+
+# What each task reads under --data-root/<folder>, and the command that writes it.
+DATA = {
+    'det': ('pennfudan', ('annotations/instances_train.json', 'annotations/instances_val.json'),
+            'dar-transfer data pennfudan RAW/PennFudanPed --out DATA_ROOT/pennfudan'),
+    'inst': ('pennfudan', ('annotations/instances_train.json', 'annotations/instances_val.json'),
+             'dar-transfer data pennfudan RAW/PennFudanPed --out DATA_ROOT/pennfudan'),
+    'pose': ('lspet', ('annotations/lspet_train.json', 'annotations/lspet_val.json'),
+             'dar-transfer data lspet RAW/lspet --out DATA_ROOT/lspet'),
+    'seg': ('camvid', ('ann_dir/train', 'ann_dir/val'),
+            'dar-transfer data camvid RAW/CamVid --out DATA_ROOT/camvid'),
+}
+
+TITLES = {
+    'det': 'Penn-Fudan pedestrian detection, Faster R-CNN with FPN',
+    'inst': 'Penn-Fudan pedestrian instance segmentation, Mask R-CNN with FPN',
+    'pose': 'LSP Extended (14 joints), SimpleBaseline (top-down heatmaps)',
+    'seg': 'CamVid (11 classes), PSPNet',
+}
+
+PRESETS = {
+    'cpu': {
+        'det': dict(scale=(256, 256), batch=2, epochs=8, lr=0.01, steps=[6]),
+        'pose': dict(input=(96, 128), heatmap=(24, 32), batch=32, epochs=6, lr=1e-3,
+                     steps=[5]),
+        'seg': dict(scale=(240, 180), crop=(128, 128), batch=4, iters=300, lr=0.01),
+    },
+    'gpu': {
+        'det': dict(scale=(512, 512), batch=4, epochs=36, lr=0.01, steps=[24, 33]),
+        'pose': dict(input=(192, 256), heatmap=(48, 64), batch=64, epochs=210, lr=5e-4,
+                     steps=[170, 200]),
+        'seg': dict(scale=(480, 360), crop=(320, 320), batch=8, iters=20000, lr=0.01),
+    },
+}
+PRESETS['cpu']['inst'] = PRESETS['cpu']['det']
+PRESETS['gpu']['inst'] = PRESETS['gpu']['det']
+
+RCNN = """
+data_root = '{root}/'
+# One category; the class names must be set or COCO filtering drops every image.
+metainfo = dict(classes=('person',))
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations', with_bbox=True{with_mask}),
+    dict(type='Resize', scale={scale}, keep_ratio=True),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackDetInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale={scale}, keep_ratio=True),
+    dict(type='LoadAnnotations', with_bbox=True{with_mask}),
+    dict(type='PackDetInputs',
+         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
+]
+train_dataloader = dict(
+    batch_size={batch}, num_workers={workers}, persistent_workers={persistent},
+    dataset=dict(data_root=data_root, metainfo=metainfo, pipeline=train_pipeline,
+                 ann_file='annotations/instances_train.json', data_prefix=dict(img='images/')))
+val_dataloader = dict(
+    batch_size=1, num_workers={workers}, persistent_workers={persistent},
+    dataset=dict(data_root=data_root, metainfo=metainfo, pipeline=test_pipeline,
+                 ann_file='annotations/instances_val.json', data_prefix=dict(img='images/')))
+test_dataloader = val_dataloader
+val_evaluator = dict(ann_file=data_root + 'annotations/instances_val.json')
+test_evaluator = val_evaluator
+train_cfg = dict(max_epochs={epochs}, val_interval={val_interval}, val_begin={val_begin})
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=100),
+    dict(type='MultiStepLR', begin=0, end={epochs}, by_epoch=True, milestones={steps},
+         gamma=0.1),
+]
+# The upstream lr of 0.02 is for 16 images a batch; linear scaling to this batch.
+optim_wrapper = dict(optimizer=dict(lr={lr}))
+auto_scale_lr = dict(enable=False)
+default_hooks = dict(checkpoint=dict(interval={epochs}), logger=dict(interval=10))
+"""
+
+POSE = """
+custom_imports = dict(imports=['dar_transfer.finetune.torso_pck'], allow_failed_imports=False)
+data_root = '{root}/'
+# LSP's 14 joints: names, flip pairs, skeleton, weights and OKS sigmas (sources there).
+metainfo = dict(from_file='{metainfo}')
+codec = dict(type='MSRAHeatmap', input_size={input}, heatmap_size={heatmap}, sigma=2)
+train_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='RandomFlip', direction='horizontal'),
+    dict(type='RandomHalfBody'),
+    dict(type='RandomBBoxTransform'),
+    dict(type='TopdownAffine', input_size=codec['input_size']),
+    dict(type='GenerateTarget', encoder=codec),
+    dict(type='PackPoseInputs'),
+]
+val_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='TopdownAffine', input_size=codec['input_size']),
+    dict(type='PackPoseInputs'),
+]
+train_dataloader = dict(
+    batch_size={batch}, num_workers={workers}, persistent_workers={persistent},
+    dataset=dict(data_root=data_root, metainfo=metainfo, pipeline=train_pipeline,
+                 ann_file='annotations/lspet_train.json', data_prefix=dict(img='images/')))
+# Ground-truth boxes (boxes around the labelled joints): LSPET has no person detector.
+val_dataloader = dict(
+    batch_size={batch}, num_workers={workers}, persistent_workers={persistent},
+    dataset=dict(data_root=data_root, metainfo=metainfo, pipeline=val_pipeline,
+                 ann_file='annotations/lspet_val.json', data_prefix=dict(img='images/'),
+                 bbox_file=None))
+test_dataloader = val_dataloader
+# PCK@0.2 normalised by LSP's torso (tPCK), and COCO's OKS AP with LSP's sigmas.
+val_evaluator = [
+    dict(type='TorsoPCKAccuracy', thr=0.2, norm_item=['torso', 'bbox']),
+    dict(type='CocoMetric', ann_file=data_root + 'annotations/lspet_val.json'),
+]
+test_evaluator = val_evaluator
+train_cfg = dict(max_epochs={epochs}, val_interval={val_interval}, val_begin={val_begin})
+param_scheduler = [
+    dict(type='LinearLR', begin=0, end=100, start_factor=0.001, by_epoch=False),
+    dict(type='MultiStepLR', begin=0, end={epochs}, milestones={steps}, gamma=0.1,
+         by_epoch=True),
+]
+optim_wrapper = dict(optimizer=dict(lr={lr}))
+auto_scale_lr = dict(enable=False)
+default_hooks = dict(checkpoint=dict(interval={epochs}, save_best=None),
+                     logger=dict(interval=10))
+"""
+
+SEG = """
+custom_imports = dict(imports=['dar_transfer.data.camvid_dataset'], allow_failed_imports=False)
+data_root = '{root}/'
+crop_size = {crop}
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(type='RandomResize', scale={scale}, ratio_range=(0.5, 2.0), keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PhotoMetricDistortion'),
+    dict(type='PackSegInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale={scale}, keep_ratio=True),
+    dict(type='LoadAnnotations'),
+    dict(type='PackSegInputs'),
+]
+train_dataloader = dict(
+    batch_size={batch}, num_workers={workers}, persistent_workers={persistent},
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(type='CamVidDataset', data_root=data_root, pipeline=train_pipeline,
+                 data_prefix=dict(img_path='img_dir/train', seg_map_path='ann_dir/train')))
+val_dataloader = dict(
+    batch_size=1, num_workers={workers}, persistent_workers={persistent},
+    dataset=dict(type='CamVidDataset', data_root=data_root, pipeline=test_pipeline,
+                 data_prefix=dict(img_path='img_dir/val', seg_map_path='ann_dir/val')))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
+test_evaluator = val_evaluator
+train_cfg = dict(max_iters={iters}, val_interval={val_interval}, val_begin={val_begin})
+param_scheduler = [dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end={iters},
+                        by_epoch=False)]
+optim_wrapper = dict(optimizer=dict(lr={lr}))
+default_hooks = dict(checkpoint=dict(interval={iters}), logger=dict(interval=20))
+"""
+
+TEMPLATES = {
+    'det': RCNN.replace('{with_mask}', ''),
+    'inst': RCNN.replace('{with_mask}', ', with_mask=True'),
+    'pose': POSE,
+    'seg': SEG,
+}
+
+
+def model_overrides(key: str, preset: str) -> dict:
+    """The model changes of the suite for one task: classes, input size, and for the
+    cpu preset the slimmed head sizes (the same modules, narrower)."""
+    size = PRESETS[preset][key]
+    if key in ('det', 'inst'):
+        roi_head: dict = {'bbox_head': {'num_classes': 1}}
+        if key == 'inst':
+            roi_head['mask_head'] = {'num_classes': 1}
+        model: dict = {'roi_head': roi_head}
+        if preset == 'cpu':
+            # The demo's sizes: 64 FPN channels, 100 proposals, 64 sampled RoIs.
+            model['neck'] = {'out_channels': 64}
+            model['rpn_head'] = {'in_channels': 64, 'feat_channels': 64}
+            roi_head['bbox_roi_extractor'] = {'out_channels': 64}
+            roi_head['bbox_head'].update(in_channels=64, fc_out_channels=256)
+            if key == 'inst':
+                roi_head['mask_roi_extractor'] = {'out_channels': 64}
+                roi_head['mask_head'].update(in_channels=64, conv_out_channels=64)
+            model['train_cfg'] = {'rpn_proposal': {'max_per_img': 100},
+                                  'rcnn': {'sampler': {'num': 64}}}
+            model['test_cfg'] = {'rpn': {'max_per_img': 100}}
+        return model
+    if key == 'pose':
+        head: dict = {'out_channels': 14,
+                      'decoder': {'type': 'MSRAHeatmap', 'input_size': size['input'],
+                                  'heatmap_size': size['heatmap'], 'sigma': 2}}
+        if preset == 'cpu':
+            # SimpleBaseline's three deconvolutions at 128 channels instead of 256.
+            head['deconv_out_channels'] = (128, 128, 128)
+        return {'head': head}
+    # Whole-image inference: CamVid's frames are small; the base pads to 769x769.
+    model = {'data_preprocessor': {'size': size['crop']},
+             'decode_head': {'num_classes': 11}, 'auxiliary_head': {'num_classes': 11},
+             'test_cfg': {'mode': 'whole'}}
+    if preset == 'cpu':
+        # The PSP head at 128 channels (512 upstream), the auxiliary FCN at 64 (256).
+        model['decode_head']['channels'] = 128
+        model['auxiliary_head']['channels'] = 64
+    return model
