@@ -70,6 +70,11 @@ class SlurmCluster:
         return {'SLURM_CONF': str(self.conf)}
 
     def stop(self) -> None:
+        """Cancel the jobs, stop the daemons by PID, then end what their jobs left."""
+        # A test that gives up while jobs run (a timeout) would otherwise leave
+        # slurmstepd and srun behind: they are re-parented to init when slurmd goes
+        # and wait for ever on the stopped controller.
+        self._cancel_jobs()
         for name in ('slurmd', 'slurmctld', 'munged'):
             pid = self.pids.pop(name, None)
             if pid is None:
@@ -87,6 +92,51 @@ class SlurmCluster:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
+        self._kill_leftovers()
+
+    def _cancel_jobs(self, timeout: float = 15.0) -> None:
+        if not _alive(self.pids.get('slurmctld', -1)):
+            return
+        env = {**os.environ, **self.env()}
+        try:
+            subprocess.run(['scancel', f'--partition={self.partition}'], env=env,
+                           capture_output=True, timeout=timeout, check=False)
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                queued = subprocess.run(['squeue', '-h', '-o', '%i'], env=env,
+                                        capture_output=True, text=True, timeout=timeout)
+                if queued.returncode != 0 or not queued.stdout.strip():
+                    return
+                time.sleep(0.2)
+        except subprocess.SubprocessError:
+            pass  # the leftover sweep below still ends the jobs' processes
+
+    def leftover_pids(self) -> list[int]:
+        """Processes of this cluster's jobs still alive (slurmstepd, srun, tasks).
+
+        Known by ``SLURM_CONF`` in their environment, which slurmd hands down to every
+        step; this test process and its parents are never among them.
+        """
+        marker = f'SLURM_CONF={self.conf}'.encode()
+        own = {os.getpid(), os.getppid()}
+        found = []
+        for entry in Path('/proc').iterdir():
+            if not entry.name.isdigit() or int(entry.name) in own:
+                continue
+            try:
+                environ = (entry / 'environ').read_bytes()
+            except OSError:  # gone meanwhile, or not ours to read
+                continue
+            if marker in environ.split(b'\0') and _alive(int(entry.name)):
+                found.append(int(entry.name))
+        return found
+
+    def _kill_leftovers(self) -> None:
+        for pid in self.leftover_pids():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
     def logs(self) -> str:
         parts = []

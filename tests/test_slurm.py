@@ -1,6 +1,7 @@
 """The campaign's Slurm executor: parameters and dry run, then a real Slurm on localhost."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -131,3 +132,25 @@ def test_failed_job_blocks_its_dependents_on_real_slurm(slurm_cluster, tmp_path)
     assert wait_for(ex.states, [child], timeout=20) == {child: 'CANCELLED'}
     assert not (tmp_path / 'child.log').exists()
     assert ex.states(['999999']) == {'999999': 'UNKNOWN'}
+
+
+def test_cluster_stop_leaves_no_job_processes(slurm_cluster, tmp_path):
+    # A second, throw-away cluster (the session's one stays up): stopping it while a
+    # job runs must leave neither the job nor slurmstepd behind.
+    from slurm_cluster import start_cluster
+    other = start_cluster(tmp_path / 'other', partition='spare')
+    env = {**os.environ, **other.env()}
+    try:
+        job = subprocess.run(['sbatch', '--parsable', '-o', str(tmp_path / 'sleep.log'),
+                              '--wrap', 'sleep 300'], env=env, capture_output=True,
+                             text=True, check=True).stdout.strip()
+        deadline = time.monotonic() + 30
+        while 'JobState=RUNNING' not in subprocess.run(
+                ['scontrol', '-o', 'show', 'job', job], env=env, capture_output=True,
+                text=True).stdout:
+            assert time.monotonic() < deadline, other.logs()
+            time.sleep(0.2)
+        assert other.leftover_pids()  # slurmstepd and the sleep, seen by their SLURM_CONF
+    finally:
+        other.stop()
+    assert other.leftover_pids() == []
