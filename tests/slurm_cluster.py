@@ -3,7 +3,8 @@
 Debian's ``slurm-wlm`` and ``munge`` packages, a ``slurm.conf`` in a temp dir (state,
 spool, logs, pid files and munge's socket all there too), own ports, started as root.
 The settings are those that start in this sandbox: no cgroups (proctrack/linuxproc,
-task/none), cons_tres with CR_Core, no accounting storage. The daemons are stopped by
+task/none), cons_tres with CR_Core, no accounting storage, two stand-in GPUs
+(gres/gpu on /dev/null and /dev/zero) for multi-GPU jobs. The daemons are stopped by
 the PIDs they were started with.
 """
 
@@ -20,6 +21,7 @@ from pathlib import Path
 
 BINARIES = ('munged', 'slurmctld', 'slurmd', 'sbatch', 'squeue', 'scontrol', 'srun')
 MUNGE_KEY = Path('/etc/munge/munge.key')
+FAKE_GPUS = 2  # gres/gpu on the test node (see _write_conf)
 
 
 def missing_binaries() -> list[str]:
@@ -153,8 +155,14 @@ def _write_conf(root: Path, partition: str) -> Path:
     with open('/proc/meminfo') as f:
         mem_mb = int(next(line for line in f if line.startswith('MemTotal')).split()[1]) // 1024
     conf = root / 'slurm.conf'
+    # Two stand-in GPUs so that multi-GPU jobs (one task per GPU under srun) really
+    # run: GRES backed by character devices that are no GPUs; with task/none nothing
+    # binds them, Slurm only counts them and sets CUDA_VISIBLE_DEVICES.
+    (root / 'gres.conf').write_text('AutoDetect=off\n' + ''.join(
+        f'Name=gpu File={dev}\n' for dev in ('/dev/null', '/dev/zero')[:FAKE_GPUS]))
     conf.write_text('\n'.join([
         'ClusterName=dartest',
+        'GresTypes=gpu',
         f'SlurmctldHost={host}',
         'SlurmUser=root',
         f'SlurmctldPort={_free_port()}',
@@ -177,7 +185,7 @@ def _write_conf(root: Path, partition: str) -> Path:
         'AccountingStorageType=accounting_storage/none',
         # keep finished jobs in scontrol for the tests' checks (no accounting here)
         'MinJobAge=3600',
-        f'NodeName={host} CPUs={cpus} RealMemory={mem_mb} State=UNKNOWN',
+        f'NodeName={host} CPUs={cpus} RealMemory={mem_mb} Gres=gpu:{FAKE_GPUS} State=UNKNOWN',
         f'PartitionName={partition} Nodes={host} Default=YES MaxTime=INFINITE State=UP',
         '',
     ]))

@@ -154,3 +154,20 @@ def test_cluster_stop_leaves_no_job_processes(slurm_cluster, tmp_path):
     finally:
         other.stop()
     assert other.leftover_pids() == []
+
+
+def test_multi_gpu_job_runs_one_task_per_gpu_on_real_slurm(slurm_cluster, tmp_path):
+    # The test node has two stand-in GPUs (gres/gpu, no devices): Slurm allocates them
+    # and srun starts one task per GPU, each with its rank, as mmengine's slurm
+    # launcher expects; both tasks' output lands in the job's one log.
+    ex = SlurmExecutor(tmp_path)
+    log = tmp_path / 'mg.log'
+    job = ex.submit('mg', ['bash', '-c', 'echo rank=$SLURM_PROCID/$SLURM_NTASKS '
+                           'gpus=$CUDA_VISIBLE_DEVICES args="$*"', 'bash', 'finetune', 'c.py'],
+                    after=[], resources=dict(gpus=2, time_min=2), log_path=log, env={})
+    assert wait_for(ex.states, [job], timeout=60) == {job: 'COMPLETED'}, slurm_cluster.logs()
+    lines = sorted(line for line in log.read_text().splitlines() if line.startswith('rank='))
+    assert lines == [f'rank={r}/2 gpus=0,1 args=finetune c.py --launcher slurm'
+                     for r in (0, 1)], log.read_text()
+    record = _scontrol(job)
+    assert 'NumTasks=2' in record and 'gres:gpu:2' in record, record
