@@ -3,7 +3,8 @@
 Debian's ``slurm-wlm`` and ``munge`` packages, a ``slurm.conf`` in a temp dir (state,
 spool, logs, pid files and munge's socket all there too), own ports, started as root.
 The settings are those that start in this sandbox: no cgroups (proctrack/linuxproc,
-task/none), cons_tres with CR_Core, no accounting storage. The daemons are stopped by
+task/none), cons_tres with CR_Core, no accounting storage, two stand-in GPUs
+(gres/gpu on /dev/null and /dev/zero) for multi-GPU jobs. The daemons are stopped by
 the PIDs they were started with.
 """
 
@@ -20,6 +21,7 @@ from pathlib import Path
 
 BINARIES = ('munged', 'slurmctld', 'slurmd', 'sbatch', 'squeue', 'scontrol', 'srun')
 MUNGE_KEY = Path('/etc/munge/munge.key')
+FAKE_GPUS = 2  # gres/gpu on the test node (see _write_conf)
 
 
 def missing_binaries() -> list[str]:
@@ -70,6 +72,11 @@ class SlurmCluster:
         return {'SLURM_CONF': str(self.conf)}
 
     def stop(self) -> None:
+        """Cancel the jobs, stop the daemons by PID, then end what their jobs left."""
+        # A test that gives up while jobs run (a timeout) would otherwise leave
+        # slurmstepd and srun behind: they are re-parented to init when slurmd goes
+        # and wait for ever on the stopped controller.
+        self._cancel_jobs()
         for name in ('slurmd', 'slurmctld', 'munged'):
             pid = self.pids.pop(name, None)
             if pid is None:
@@ -87,6 +94,51 @@ class SlurmCluster:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
+        self._kill_leftovers()
+
+    def _cancel_jobs(self, timeout: float = 15.0) -> None:
+        if not _alive(self.pids.get('slurmctld', -1)):
+            return
+        env = {**os.environ, **self.env()}
+        try:
+            subprocess.run(['scancel', f'--partition={self.partition}'], env=env,
+                           capture_output=True, timeout=timeout, check=False)
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                queued = subprocess.run(['squeue', '-h', '-o', '%i'], env=env,
+                                        capture_output=True, text=True, timeout=timeout)
+                if queued.returncode != 0 or not queued.stdout.strip():
+                    return
+                time.sleep(0.2)
+        except subprocess.SubprocessError:
+            pass  # the leftover sweep below still ends the jobs' processes
+
+    def leftover_pids(self) -> list[int]:
+        """Processes of this cluster's jobs still alive (slurmstepd, srun, tasks).
+
+        Known by ``SLURM_CONF`` in their environment, which slurmd hands down to every
+        step; this test process and its parents are never among them.
+        """
+        marker = f'SLURM_CONF={self.conf}'.encode()
+        own = {os.getpid(), os.getppid()}
+        found = []
+        for entry in Path('/proc').iterdir():
+            if not entry.name.isdigit() or int(entry.name) in own:
+                continue
+            try:
+                environ = (entry / 'environ').read_bytes()
+            except OSError:  # gone meanwhile, or not ours to read
+                continue
+            if marker in environ.split(b'\0') and _alive(int(entry.name)):
+                found.append(int(entry.name))
+        return found
+
+    def _kill_leftovers(self) -> None:
+        for pid in self.leftover_pids():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
     def logs(self) -> str:
         parts = []
@@ -103,8 +155,14 @@ def _write_conf(root: Path, partition: str) -> Path:
     with open('/proc/meminfo') as f:
         mem_mb = int(next(line for line in f if line.startswith('MemTotal')).split()[1]) // 1024
     conf = root / 'slurm.conf'
+    # Two stand-in GPUs so that multi-GPU jobs (one task per GPU under srun) really
+    # run: GRES backed by character devices that are no GPUs; with task/none nothing
+    # binds them, Slurm only counts them and sets CUDA_VISIBLE_DEVICES.
+    (root / 'gres.conf').write_text('AutoDetect=off\n' + ''.join(
+        f'Name=gpu File={dev}\n' for dev in ('/dev/null', '/dev/zero')[:FAKE_GPUS]))
     conf.write_text('\n'.join([
         'ClusterName=dartest',
+        'GresTypes=gpu',
         f'SlurmctldHost={host}',
         'SlurmUser=root',
         f'SlurmctldPort={_free_port()}',
@@ -127,7 +185,7 @@ def _write_conf(root: Path, partition: str) -> Path:
         'AccountingStorageType=accounting_storage/none',
         # keep finished jobs in scontrol for the tests' checks (no accounting here)
         'MinJobAge=3600',
-        f'NodeName={host} CPUs={cpus} RealMemory={mem_mb} State=UNKNOWN',
+        f'NodeName={host} CPUs={cpus} RealMemory={mem_mb} Gres=gpu:{FAKE_GPUS} State=UNKNOWN',
         f'PartitionName={partition} Nodes={host} Default=YES MaxTime=INFINITE State=UP',
         '',
     ]))

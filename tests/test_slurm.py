@@ -1,6 +1,7 @@
 """The campaign's Slurm executor: parameters and dry run, then a real Slurm on localhost."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -131,3 +132,42 @@ def test_failed_job_blocks_its_dependents_on_real_slurm(slurm_cluster, tmp_path)
     assert wait_for(ex.states, [child], timeout=20) == {child: 'CANCELLED'}
     assert not (tmp_path / 'child.log').exists()
     assert ex.states(['999999']) == {'999999': 'UNKNOWN'}
+
+
+def test_cluster_stop_leaves_no_job_processes(slurm_cluster, tmp_path):
+    # A second, throw-away cluster (the session's one stays up): stopping it while a
+    # job runs must leave neither the job nor slurmstepd behind.
+    from slurm_cluster import start_cluster
+    other = start_cluster(tmp_path / 'other', partition='spare')
+    env = {**os.environ, **other.env()}
+    try:
+        job = subprocess.run(['sbatch', '--parsable', '-o', str(tmp_path / 'sleep.log'),
+                              '--wrap', 'sleep 300'], env=env, capture_output=True,
+                             text=True, check=True).stdout.strip()
+        deadline = time.monotonic() + 30
+        while 'JobState=RUNNING' not in subprocess.run(
+                ['scontrol', '-o', 'show', 'job', job], env=env, capture_output=True,
+                text=True).stdout:
+            assert time.monotonic() < deadline, other.logs()
+            time.sleep(0.2)
+        assert other.leftover_pids()  # slurmstepd and the sleep, seen by their SLURM_CONF
+    finally:
+        other.stop()
+    assert other.leftover_pids() == []
+
+
+def test_multi_gpu_job_runs_one_task_per_gpu_on_real_slurm(slurm_cluster, tmp_path):
+    # The test node has two stand-in GPUs (gres/gpu, no devices): Slurm allocates them
+    # and srun starts one task per GPU, each with its rank, as mmengine's slurm
+    # launcher expects; both tasks' output lands in the job's one log.
+    ex = SlurmExecutor(tmp_path)
+    log = tmp_path / 'mg.log'
+    job = ex.submit('mg', ['bash', '-c', 'echo rank=$SLURM_PROCID/$SLURM_NTASKS '
+                           'gpus=$CUDA_VISIBLE_DEVICES args="$*"', 'bash', 'finetune', 'c.py'],
+                    after=[], resources=dict(gpus=2, time_min=2), log_path=log, env={})
+    assert wait_for(ex.states, [job], timeout=60) == {job: 'COMPLETED'}, slurm_cluster.logs()
+    lines = sorted(line for line in log.read_text().splitlines() if line.startswith('rank='))
+    assert lines == [f'rank={r}/2 gpus=0,1 args=finetune c.py --launcher slurm'
+                     for r in (0, 1)], log.read_text()
+    record = _scontrol(job)
+    assert 'NumTasks=2' in record and 'gres:gpu:2' in record, record
