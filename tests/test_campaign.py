@@ -283,3 +283,24 @@ def test_killed_job_is_resumed_from_its_checkpoint(tmp_path):
     assert {s.state for s in after.values()} == {'done'}
     record = read_record(tmp_path / 'camp', 'pretrain.v.s0')
     assert record['attempts'] == 2 and record['command'].endswith(' --resume')
+
+
+def test_real_small_manifest_passes_the_suite_to_export(monkeypatch, tmp_path):
+    monkeypatch.chdir(Path(__file__).parents[1])
+    m = load_manifest('configs/campaigns/real_small_cpu.py')
+    jobs = {j.key: j for j in build_jobs(m)}
+    stages = [j.stage for j in jobs.values()]
+    assert stages.count('pretrain') == 15 and stages.count('finetune') == 60 + 8
+    export = jobs['export.dar.s1']
+    assert export.argv[-6:] == ['--suite', 'real-small', '--preset', 'cpu',
+                                '--data-root', 'data/real-small']
+    assert export.artifacts[1].name.endswith('_det_real-small_cpu.py')
+    assert '_seg_real-small_cpu.py' in jobs['finetune.dar.s1.seg.f1'].config_text
+    with pytest.raises(ValueError, match='export_options.data_root: suite real-small needs it'):
+        validate({'folder': str(tmp_path), 'suite': 'real-small',
+                  'export_options': {'preset': 'cpu'},
+                  'variants': [dict(name='a', config=PRETRAIN, seeds=[0])]}, tmp_path / 'm.py')
+    with pytest.raises(ValueError, match=r'variants\[0\].config: a from-scratch control'):
+        validate({'folder': str(tmp_path), 'suite': 'real-small',
+                  'export_options': {'preset': 'cpu', 'data_root': 'x'},
+                  'variants': [dict(name='a', config=None, seeds=[0])]}, tmp_path / 'm.py')

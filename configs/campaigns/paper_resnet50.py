@@ -12,7 +12,7 @@ variants = [
     dict(name='random', config='configs/pretrain/imagenet/resnet50_8xb32-120e_in1k_random.py',
          seeds=[0, 1, 2]),
 ]
-suite = 'paper'  # export --suite: the task names below are the ones it writes
+suite = 'coco'  # export --suite: the task names below are the ones it writes
 tasks = ['det', 'inst', 'pose', 'seg']
 finetune_seeds = 'pretrain'  # each backbone fine-tuned with its pretraining seed
 # The seed noise floor: one baseline backbone fine-tuned with two more seeds.

@@ -85,15 +85,23 @@ def _pretrain(m: Manifest, v: Variant, seed: int) -> Job:
                work_dir=work_dir, cell={'variant': v.name, 'seed': seed})
 
 
+def _config_name(m: Manifest, name: str, task: str) -> str:
+    from ..export.real_small import config_file_name
+
+    return config_file_name(name, task, suite=m.suite,
+                            preset=m.export_options.get('preset'))
+
+
 def _export(m: Manifest, v: Variant, seed: int, pretrain: Job, tasks: list[str]) -> Job:
     out = m.folder / 'export' / v.name / f'seed{seed}'
     name = backbone_name(v, seed)
     # export reads the checkpoint that the pretraining's last_checkpoint file names
     argv = ['export', str(pretrain.work_dir), '--name', name, '--out', str(out),
             '--variant', v.name, '--tasks', *tasks]
-    if m.suite != 'paper':
-        argv += ['--suite', m.suite]
-    artifacts = [out / f'{name}.pth', *(out / f'{name}_{t}.py' for t in tasks)]
+    if m.suite != 'coco':
+        argv += ['--suite', m.suite, '--preset', m.export_options['preset'],
+                 '--data-root', str(m.export_options['data_root'])]
+    artifacts = [out / f'{name}.pth', *(out / _config_name(m, name, t) for t in tasks)]
     return Job(f'export.{v.name}.s{seed}', 'export', argv, [pretrain.key], out / f'{name}.json',
                artifacts, {'argv': _digest(' '.join(argv)), 'input': pretrain.fingerprint()},
                work_dir=out, cell={'variant': v.name, 'seed': seed})
@@ -123,7 +131,7 @@ def _finetune(m: Manifest, v: Variant, seed: int, task: Task, ft_seed: int,
         body = (f'_base_ = {task.config!r}\nmodel = dict(backbone=dict(init_cfg=None))\n'
                 if task.config else _scratch_text(task, v))
     elif task.config is None:
-        body = f"_base_ = {str(export.work_dir / f'{name}_{task.name}.py')!r}\n"
+        body = f"_base_ = {str(export.work_dir / _config_name(m, name, task.name))!r}\n"
     else:
         weights = str(export.work_dir / f'{name}.pth')
         body = (f'_base_ = {task.config!r}\nmodel = dict(backbone=dict(init_cfg=dict('

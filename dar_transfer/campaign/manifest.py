@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DEFAULT_SUITE = 'paper'
-TOP_KEYS = {'folder', 'variants', 'suite', 'tasks', 'finetune_seeds', 'noise_floor',
-            'pretrain_cfg_options', 'finetune_cfg_options', 'resources', 'report'}
+DEFAULT_SUITE = 'coco'
+TOP_KEYS = {'folder', 'variants', 'suite', 'export_options', 'tasks', 'finetune_seeds',
+            'noise_floor', 'pretrain_cfg_options', 'finetune_cfg_options', 'resources', 'report'}
 VARIANT_KEYS = {'name', 'config', 'cfg_options', 'seeds', 'depth'}
 TASK_KEYS = {'name', 'config', 'overlay', 'cfg_options'}
 STAGES = ('pretrain', 'export', 'finetune', 'report')
@@ -43,6 +43,7 @@ class Manifest:
     folder: Path
     variants: list[Variant]
     suite: str
+    export_options: dict
     tasks: list[Task]
     finetune_seeds: str | tuple[int, ...]
     noise_floor: list[dict]
@@ -54,13 +55,29 @@ class Manifest:
 
 def export_task_names(suite: str) -> tuple[str, ...]:
     """The task names ``dar-transfer export --suite SUITE`` writes (export owns the list)."""
-    from ..export import downstream
+    from ..export.downstream import TASKS
+    from ..export.real_small import SUITES
 
-    suites = getattr(downstream, 'SUITES', {DEFAULT_SUITE: tuple(downstream.TASKS)})
-    if suite not in suites:
+    if suite not in SUITES:
         raise ValueError(f'manifest key suite: {suite!r} is not a suite export knows; '
-                         f'choose one of {sorted(suites)}')
-    return tuple(suites[suite])
+                         f'choose one of {list(SUITES)}')
+    return tuple(TASKS)  # every suite writes the same four tasks
+
+
+def _export_options(raw, suite: str) -> dict:
+    """``export --preset/--data-root``: required by the real-small suite, refused by coco."""
+    options = _dict('export_options', raw)
+    _check_keys('export_options.', options, {'preset', 'data_root'})
+    if suite == 'coco':
+        if options:
+            _fail('export_options', 'preset and data_root belong to suite real-small; the '
+                                    'coco suite writes the paper protocol')
+        return {}
+    for key in ('preset', 'data_root'):
+        if not options.get(key):
+            _fail(f'export_options.{key}', f'suite {suite} needs it, e.g. export_options='
+                                           "dict(preset='cpu', data_root='data/real-small')")
+    return options
 
 
 def _fail(key: str, problem: str) -> None:
@@ -216,10 +233,17 @@ def validate(raw: dict, path: Path) -> Manifest:
     if not isinstance(raw_tasks, (list, tuple)) or not raw_tasks:
         _fail('tasks', 'must be a non-empty list of task names or dict(name, config)')
     tasks = [_task(i, t, exported, folder) for i, t in enumerate(raw_tasks)]
+    if suite != 'coco':
+        for i, v in enumerate(variants):
+            if v.config is None and any(t.config is None for t in tasks):
+                _fail(f'variants[{i}].config', f'a from-scratch control (config None) '
+                      f'fine-tunes the coco suite\'s configs only; for suite {suite}, give '
+                      'its tasks config= files of your own with init_cfg=None')
     if len({t.name for t in tasks}) != len(tasks):
         _fail('tasks', 'task names must be distinct')
     return Manifest(
-        path=path, folder=folder, variants=variants, suite=suite, tasks=tasks,
+        path=path, folder=folder, variants=variants, suite=suite,
+        export_options=_export_options(raw.get('export_options'), suite), tasks=tasks,
         finetune_seeds=_finetune_seeds(raw.get('finetune_seeds')),
         noise_floor=_noise_floor(raw.get('noise_floor'), variants),
         pretrain_cfg_options=_dict('pretrain_cfg_options', raw.get('pretrain_cfg_options')),

@@ -11,7 +11,7 @@ import torch
 from ..pretrain.train import read_cost
 from ..utils.checkpoint_loading import add_trust_argument, check_trust_is_used, trusted_files
 from .downstream import TASKS, render_config
-from .real_small import SUITES, render_suite_config
+from .real_small import SUITES, config_file_name, render_suite_config
 from .real_small_tasks import PRESETS
 from .resnet import backbone_weights, infer_resnet_depth
 from .source import SourceWeights, read_source
@@ -128,9 +128,7 @@ def main(args: argparse.Namespace) -> int:
     configs = {}
     for key in args.tasks:
         task = TASKS[key]
-        # The suites write side by side: the coco names stay as they were.
-        suffix = '' if args.suite == 'coco' else f'_real-small_{args.preset}'
-        path = out / f'{args.name}_{key}{suffix}.py'
+        path = out / config_file_name(args.name, key, suite=args.suite, preset=args.preset)
         if args.suite == 'coco':
             text = render_config(task, depth=depth, checkpoint=str(weights_file),
                                  provenance=metadata)

@@ -20,6 +20,12 @@ from .real_small_tasks import DATA, PRESETS, TEMPLATES, TITLES, model_overrides
 SUITES = ('coco', 'real-small')
 
 
+def config_file_name(name: str, task: str, *, suite: str, preset: str | None) -> str:
+    """The file name export gives a task's config; the suites write side by side, and the
+    coco names stay as they were."""
+    return f'{name}_{task}.py' if suite == 'coco' else f'{name}_{task}_{suite}_{preset}.py'
+
+
 def deep_merge(base: dict, extra: dict) -> dict:
     """``base`` with ``extra`` merged in, nested dicts key by key (neither is changed)."""
     merged = dict(base)
