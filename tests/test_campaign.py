@@ -64,15 +64,18 @@ def test_graph_pairs_seeds_adds_noise_floor_and_scratch(tmp_path):
                   dict(name='scratch', config=None, seeds=[0], depth=18)]))
     jobs = {j.key: j for j in build_jobs(m)}
     stages = [j.stage for j in jobs.values()]
-    # 2 pretrain + 2 export; base: 2 tasks x (3 ft seeds for s0 + 1 for s1); scratch: 2.
-    assert stages.count('pretrain') == 2 and stages.count('export') == 2
+    # 2 pretrain + 3 export (the scratch row's writes its configs); base: 2 tasks x
+    # (3 ft seeds for s0 + 1 for s1); scratch: 2.
+    assert stages.count('pretrain') == 2 and stages.count('export') == 3
     assert stages.count('finetune') == 2 * 4 + 2 and stages.count('report') == 2
     ft = jobs['finetune.base.s1.det.f1']
     assert ft.deps == ['export.base.s1'] and 'randomness.seed=1' in ft.argv
     assert {'finetune.base.s0.seg.f7', 'finetune.base.s0.seg.f8'} <= set(jobs)
     scratch = jobs['finetune.scratch.s0.det.f0']
-    assert scratch.deps == [] and 'init_cfg' in scratch.config_text
-    assert "'depth': 18" in scratch.config_text and 'faster-rcnn' in scratch.config_text
+    assert scratch.deps == ['export.scratch.s0']
+    assert jobs['export.scratch.s0'].deps == []
+    assert jobs['export.scratch.s0'].argv[:4] == ['export', '--random-init', '--depth', '18']
+    assert 'scratch_s0_det.py' in scratch.config_text
     assert jobs['export.base.s0'].argv[:2] == ['export', str(m.folder / 'pretrain/base/seed0')]
     order = list(jobs)
     assert all(order.index(d) < order.index(k) for k, j in jobs.items() for d in j.deps)
@@ -82,6 +85,28 @@ def test_finetune_seed_list(tmp_path):
     m = load_manifest(write_manifest(tmp_path, finetune_seeds=[3, 4]))
     keys = [j.key for j in build_jobs(m) if j.stage == 'finetune']
     assert len(keys) == 2 * 2 * 2 * 2 and 'finetune.dar.s1.seg.f4' in keys
+    # seed rank first, so comparable backbones finish first
+    assert [j.key for j in build_jobs(m) if j.stage == 'pretrain'] == [
+        'pretrain.base.s0', 'pretrain.dar.s0', 'pretrain.base.s1', 'pretrain.dar.s1']
+
+
+def test_one_slot_finishes_a_backbone_first_and_variants_restrict_the_run(tmp_path, capsys):
+    path = write_manifest(tmp_path)
+    m = load_manifest(path)
+    with pytest.raises(ValueError, match='--variants: nope not in the manifest; its variants '
+                                         'are base, dar'):
+        engine.run(m, python=FAKE, jobs=1, variants=['nope'])
+    statuses = engine.run(m, python=FAKE, jobs=1, variants=['dar'])
+    assert {k for k, s in statuses.items() if s.state == 'done'} == {
+        k for k in statuses if '.dar.' in k}
+    started = {k: read_record(m.folder, k)['started'] for k in statuses
+               if statuses[k].state == 'done'}
+    # its fine-tunings run before the next pretraining starts
+    assert started['pretrain.dar.s0'] < started['export.dar.s0'] < started[
+        'finetune.dar.s0.seg.f0'] < started['pretrain.dar.s1']
+    assert main(['campaign', 'run', str(path), '--dry-run', '--variants', 'base']) == 0
+    planned = capsys.readouterr().out.splitlines()
+    assert len(planned) == 2 + 2 + 4 and all(' base_s' in p or '/base/' in p for p in planned)
 
 
 @pytest.fixture(scope='module')
@@ -290,7 +315,10 @@ def test_real_small_manifest_passes_the_suite_to_export(monkeypatch, tmp_path):
     m = load_manifest('configs/campaigns/real_small_cpu.py')
     jobs = {j.key: j for j in build_jobs(m)}
     stages = [j.stage for j in jobs.values()]
-    assert stages.count('pretrain') == 15 and stages.count('finetune') == 60 + 8
+    assert stages.count('pretrain') == 15 and stages.count('finetune') == 60 + 8 + 4
+    scratch = jobs['export.scratch.s0']
+    assert scratch.argv[:4] == ['export', '--random-init', '--depth', '18']
+    assert '_pose_real-small_cpu.py' in jobs['finetune.scratch.s0.pose.f0'].config_text
     export = jobs['export.dar.s1']
     assert export.argv[-6:] == ['--suite', 'real-small', '--preset', 'cpu',
                                 '--data-root', 'data/real-small']
@@ -300,7 +328,3 @@ def test_real_small_manifest_passes_the_suite_to_export(monkeypatch, tmp_path):
         validate({'folder': str(tmp_path), 'suite': 'real-small',
                   'export_options': {'preset': 'cpu'},
                   'variants': [dict(name='a', config=PRETRAIN, seeds=[0])]}, tmp_path / 'm.py')
-    with pytest.raises(ValueError, match=r'variants\[0\].config: a from-scratch control'):
-        validate({'folder': str(tmp_path), 'suite': 'real-small',
-                  'export_options': {'preset': 'cpu', 'data_root': 'x'},
-                  'variants': [dict(name='a', config=None, seeds=[0])]}, tmp_path / 'm.py')

@@ -107,3 +107,28 @@ def test_depth_mismatch(tmp_path, capsys):
     torch.save(torchvision.models.resnet50().state_dict(), tmp_path / 'r50.pth')
     expect_error([str(tmp_path / 'r50.pth'), '--name', 'x', '--out', str(tmp_path),
                   '--depth', '101'], 'holds a ResNet-50, not the ResNet-101', capsys)
+
+
+def test_random_init_writes_the_from_scratch_configs(tmp_path, capsys):
+    assert main(['export', '--random-init', '--depth', '18', '--name', 'scratch_s0',
+                 '--out', str(tmp_path), '--tasks', 'det', 'pose', '--json']) == 0
+    result = json.loads(capsys.readouterr().out)
+    meta = result['metadata']
+    assert result['checkpoint'] is None and not list(tmp_path.glob('*.pth'))
+    assert meta['variant'] == 'scratch' and meta['pretrain_cost'] == 0.0
+    assert meta['source_kind'] == 'random-init'
+    for key, config in result['configs'].items():
+        cfg = Config.fromfile(config)
+        # the upstream init_cfg (torchvision://resnet50) must be gone, or mmdet downloads it
+        assert cfg.model.backbone.init_cfg is None and cfg.model.backbone.depth == 18
+        assert build_backbone(TASKS[key], config).depth == 18
+
+
+@pytest.mark.parametrize('argv, message', [
+    (['ckpt.pth', '--random-init', '--depth', '18'], 'drop the checkpoint'),
+    (['--random-init'], '--random-init needs --depth'),
+    (['--random-init', '--depth', '20'], '--depth must be one of [18, 34, 50, 101, 152]'),
+    ([], 'give a checkpoint to export, or --random-init --depth D'),
+])
+def test_random_init_argument_errors(tmp_path, capsys, argv, message):
+    expect_error([*argv, '--name', 'x', '--out', str(tmp_path)], message, capsys)

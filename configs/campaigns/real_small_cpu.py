@@ -2,14 +2,17 @@
 # preset: 64 px, 14 epochs) at the 100%-cost baseline, and DaR, random, InfoBatch and RS2
 # at cost 0.83, 3 seeds each, fine-tuned on the four real-small tasks (Penn-Fudan det and
 # inst, LSPET pose, CamVid seg) with the fine-tuning seed equal to the pretraining seed,
-# plus the noise floor. Baseline, DaR and random come first: the local executor runs the
-# jobs in this order.
+# plus the noise floor and a from-scratch row (random initialisation, `export --random-init`).
+# The local executor takes every variant's first seed, then the second ones, and finishes a
+# backbone's fine-tunings before the next pretraining. Run the first priority (from
+# scratch, baseline, DaR, random) with --variants scratch baseline dar random.
 #   dar-transfer data pennfudan PennFudanPed --out data/real-small/pennfudan  (and camvid,
 #   lspet), Imagenette unpacked in data/imagenette-112, then
 #   dar-transfer campaign run configs/campaigns/real_small_cpu.py
 folder = 'work_dirs/campaigns/real_small_cpu'
 _config = 'configs/pretrain/imagenette/resnet18_1xb64-14e_imagenette-64px{}.py'
 variants = [
+    dict(name='scratch', config=None, seeds=[0, 1, 2], depth=18),
     dict(name='baseline', config=_config.format(''), seeds=[0, 1, 2], depth=18),
     dict(name='dar', config=_config.format('_dar'), seeds=[0, 1, 2], depth=18),
     dict(name='random', config=_config.format('_random'), seeds=[0, 1, 2], depth=18),

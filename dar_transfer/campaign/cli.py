@@ -24,6 +24,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument('--executor', choices=['local', 'slurm'], default='local')
     parser.add_argument('--jobs', type=int, default=None,
                         help='local: parallel jobs (default: one per visible GPU, else 1)')
+    parser.add_argument('--variants', nargs='+', default=None, metavar='NAME',
+                        help='run: only the jobs of these variants, e.g. the first priority '
+                             'of a large matrix (the report is left to `campaign report`)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
                         metavar='KEY=VALUE', help='override manifest entries')
     parser.set_defaults(func=main)
@@ -45,7 +48,8 @@ def main(args: argparse.Namespace) -> int:
     if args.action == 'status' or (args.action == 'run' and args.dry_run):
         jobs, statuses = engine.current(manifest)
         if args.action == 'run':
-            lines = engine.plan_lines(jobs, statuses)
+            lines = engine.plan_lines(
+                engine.select_variants(manifest, jobs, args.variants), statuses)
             print(json.dumps(lines) if args.json else '\n'.join(lines) or 'nothing to run')
         elif args.json:
             print(json.dumps(engine.status_json(statuses)))
@@ -58,7 +62,7 @@ def main(args: argparse.Namespace) -> int:
 
     try:
         statuses = engine.run(
-            manifest, executor=args.executor, jobs=args.jobs,
+            manifest, executor=args.executor, jobs=args.jobs, variants=args.variants,
             display_factory=None if args.json else
             (lambda s, n: Progress(s, sys.stdout, parallel=n)))
     except CampaignLocked as error:

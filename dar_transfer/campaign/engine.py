@@ -122,24 +122,39 @@ def submit_all(manifest: Manifest, jobs: list[Job], statuses: dict[str, JobStatu
     return ids
 
 
+def select_variants(manifest: Manifest, graph: list[Job], names: list[str] | None) -> list[Job]:
+    """The jobs of the named variants only (no report jobs); ValueError names an unknown one."""
+    if not names:
+        return graph
+    known = [v.name for v in manifest.variants]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ValueError(f'--variants: {", ".join(unknown)} not in the manifest; its '
+                         f'variants are {", ".join(known)}')
+    return [j for j in graph if j.cell.get('variant') in names]
+
+
 def run(manifest: Manifest, *, executor: str = 'local', jobs: int | None = None,
         display_factory: Callable | None = None, slurm=None,
-        python: str | None = None) -> dict[str, JobStatus]:
-    """``campaign run``: lock the folder, run (or submit) what is not done."""
+        python: str | None = None, variants: list[str] | None = None) -> dict[str, JobStatus]:
+    """``campaign run``: lock the folder, run (or submit) what is not done; ``variants``
+    restricts the run to those variants' jobs (the report is then left to ``report``)."""
     check_writable(manifest.folder)
     with FolderLock(manifest.folder):
         graph, statuses = current(manifest, executor=slurm)
-        write_job_configs(graph)
+        selected = select_variants(manifest, graph, variants)
+        write_job_configs(selected)
         if executor == 'slurm':
-            submit_all(manifest, graph, statuses, slurm or slurm_executor(manifest.folder))
+            submit_all(manifest, selected, statuses, slurm or slurm_executor(manifest.folder))
         else:
             local = LocalExecutor(manifest.folder, jobs=jobs, **({'python': python} if python
                                                                  else {}))
+            shown = {j.key: statuses[j.key] for j in selected}
             if display_factory is None:
-                local.run(graph, statuses, lambda *a: None)
+                local.run(selected, statuses, lambda *a: None)
             else:
-                with display_factory(statuses, local.jobs) as display:
-                    local.run(graph, statuses, display.event)
+                with display_factory(shown, local.jobs) as display:
+                    local.run(selected, statuses, display.event)
         return evaluate(manifest.folder, graph)
 
 

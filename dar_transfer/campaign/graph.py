@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pprint
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,46 +91,43 @@ def _config_name(m: Manifest, name: str, task: str) -> str:
                             preset=m.export_options.get('preset'))
 
 
-def _export(m: Manifest, v: Variant, seed: int, pretrain: Job, tasks: list[str]) -> Job:
+def _export(m: Manifest, v: Variant, seed: int, pretrain: Job | None,
+            tasks: list[str]) -> Job:
+    """export of the pretrained backbone, or (``pretrain`` None, a from-scratch control)
+    ``export --random-init``: the same configs with a randomly initialised backbone."""
     out = m.folder / 'export' / v.name / f'seed{seed}'
     name = backbone_name(v, seed)
-    # export reads the checkpoint that the pretraining's last_checkpoint file names
-    argv = ['export', str(pretrain.work_dir), '--name', name, '--out', str(out),
-            '--variant', v.name, '--tasks', *tasks]
+    if pretrain is None:
+        source = ['--random-init', '--depth', str(v.depth)]
+        artifacts = []
+    else:
+        # export reads the checkpoint that the pretraining's last_checkpoint file names
+        source = [str(pretrain.work_dir)]
+        artifacts = [out / f'{name}.pth']
+    argv = ['export', *source, '--name', name, '--out', str(out), '--variant', v.name,
+            '--tasks', *tasks]
     if m.suite != 'coco':
         argv += ['--suite', m.suite, '--preset', m.export_options['preset'],
                  '--data-root', str(m.export_options['data_root'])]
-    artifacts = [out / f'{name}.pth', *(out / _config_name(m, name, t) for t in tasks)]
-    return Job(f'export.{v.name}.s{seed}', 'export', argv, [pretrain.key], out / f'{name}.json',
-               artifacts, {'argv': _digest(' '.join(argv)), 'input': pretrain.fingerprint()},
+    artifacts += [out / _config_name(m, name, t) for t in tasks]
+    parts = {'argv': _digest(' '.join(argv))}
+    if pretrain is not None:
+        parts['input'] = pretrain.fingerprint()
+    return Job(f'export.{v.name}.s{seed}', 'export', argv,
+               [pretrain.key] if pretrain else [], out / f'{name}.json', artifacts, parts,
                work_dir=out, cell={'variant': v.name, 'seed': seed})
 
 
-def _scratch_text(task: Task, v: Variant) -> str:
-    """A from-scratch control's config: the upstream config at the variant's depth,
-    backbone from random initialisation, and provenance for the report."""
-    from ..export.downstream import TASKS
-
-    target = TASKS[task.name]
-    model = target.model_overrides(v.depth, '')
-    model['backbone']['init_cfg'] = None
-    provenance = {'name': v.name, 'arch': 'resnet', 'depth': v.depth, 'variant': v.name,
-                  'pretrain_cost': 0.0, 'pretrain_top1': None}
-    return (f'_base_ = {target.base!r}\nmodel = {pprint.pformat(model, sort_dicts=False)}\n'
-            f'dar_provenance = {pprint.pformat(provenance, sort_dicts=False)}\n')
-
-
 def _finetune(m: Manifest, v: Variant, seed: int, task: Task, ft_seed: int,
-              export: Job | None) -> Job:
+              export: Job) -> Job:
     key = f'finetune.{v.name}.s{seed}.{task.name}.f{ft_seed}'
     work_dir = m.folder / 'finetune' / task.name / v.name / f'seed{seed}_ft{ft_seed}'
     config_path = m.folder / 'configs' / f'{key}.py'
     name = backbone_name(v, seed)
-    if export is None:
-        body = (f'_base_ = {task.config!r}\nmodel = dict(backbone=dict(init_cfg=None))\n'
-                if task.config else _scratch_text(task, v))
-    elif task.config is None:
+    if task.config is None:
         body = f"_base_ = {str(export.work_dir / _config_name(m, name, task.name))!r}\n"
+    elif v.config is None:  # a from-scratch control on a config of the user's
+        body = f'_base_ = {task.config!r}\nmodel = dict(backbone=dict(init_cfg=None))\n'
     else:
         weights = str(export.work_dir / f'{name}.pth')
         body = (f'_base_ = {task.config!r}\nmodel = dict(backbone=dict(init_cfg=dict('
@@ -143,9 +139,8 @@ def _finetune(m: Manifest, v: Variant, seed: int, task: Task, ft_seed: int,
     parts = {'config': _digest(body), 'options': _digest(repr(sorted(options.items())))}
     if task.config:
         parts['user_config'] = config_digest(task.config)
-    if export is not None:
-        parts['input'] = export.fingerprint()
-    return Job(key, 'finetune', argv, [export.key] if export else [],
+    parts['input'] = export.fingerprint()
+    return Job(key, 'finetune', argv, [export.key],
                work_dir / 'finetune_summary.json', [], parts, work_dir=work_dir,
                config_text=body, config_path=config_path,
                cell={'variant': v.name, 'seed': seed, 'task': task.name, 'ft_seed': ft_seed})
@@ -167,23 +162,27 @@ def _report_jobs(m: Manifest, finetunes: list[Job]) -> list[Job]:
     return jobs
 
 
+def _backbones(m: Manifest) -> list[tuple[Variant, int]]:
+    """(variant, seed) pairs, seed rank first: every variant's first seed, then the second
+    ones, so that the local executor finishes comparable backbones first."""
+    rounds = max(len(v.seeds) for v in m.variants)
+    return [(v, v.seeds[i]) for i in range(rounds) for v in m.variants if i < len(v.seeds)]
+
+
 def build_jobs(m: Manifest) -> list[Job]:
     """Every job of the campaign, in an order where each job follows its dependencies."""
     pretrains, exports, finetunes = [], [], []
     task_names = [t.name for t in m.tasks if t.config is None]
     extra = {(e['variant'], e['seed']): e['finetune_seeds'] for e in m.noise_floor}
-    for v in m.variants:
-        for seed in v.seeds:
-            export = None
-            if v.config is not None:
-                pretrain = _pretrain(m, v, seed)
-                export = _export(m, v, seed, pretrain, task_names)
-                pretrains.append(pretrain)
-                exports.append(export)
-            ft_seeds = [seed] if m.finetune_seeds == PAIRED else list(m.finetune_seeds)
-            ft_seeds += [s for s in extra.get((v.name, seed), ()) if s not in ft_seeds]
-            finetunes += [_finetune(m, v, seed, task, f, export)
-                          for task in m.tasks for f in ft_seeds]
+    for v, seed in _backbones(m):
+        pretrain = None if v.config is None else _pretrain(m, v, seed)
+        export = _export(m, v, seed, pretrain, task_names)
+        pretrains += [pretrain] if pretrain else []
+        exports.append(export)
+        ft_seeds = [seed] if m.finetune_seeds == PAIRED else list(m.finetune_seeds)
+        ft_seeds += [s for s in extra.get((v.name, seed), ()) if s not in ft_seeds]
+        finetunes += [_finetune(m, v, seed, task, f, export)
+                      for task in m.tasks for f in ft_seeds]
     return [*pretrains, *exports, *finetunes, *_report_jobs(m, finetunes)]
 
 

@@ -233,12 +233,6 @@ def validate(raw: dict, path: Path) -> Manifest:
     if not isinstance(raw_tasks, (list, tuple)) or not raw_tasks:
         _fail('tasks', 'must be a non-empty list of task names or dict(name, config)')
     tasks = [_task(i, t, exported, folder) for i, t in enumerate(raw_tasks)]
-    if suite != 'coco':
-        for i, v in enumerate(variants):
-            if v.config is None and any(t.config is None for t in tasks):
-                _fail(f'variants[{i}].config', f'a from-scratch control (config None) '
-                      f'fine-tunes the coco suite\'s configs only; for suite {suite}, give '
-                      'its tasks config= files of your own with init_cfg=None')
     if len({t.name for t in tasks}) != len(tasks):
         _fail('tasks', 'task names must be distinct')
     return Manifest(

@@ -29,9 +29,10 @@ class DownstreamTask:
     title: str
     protocol: str
 
-    def model_overrides(self, depth: int, checkpoint: str) -> dict:
-        backbone = {'depth': depth,
-                    'init_cfg': {'type': 'Pretrained', 'checkpoint': checkpoint}}
+    def model_overrides(self, depth: int, checkpoint: str | None) -> dict:
+        """Depth, weights and channel counts; ``checkpoint`` None: random initialisation."""
+        init_cfg = None if checkpoint is None else {'type': 'Pretrained', 'checkpoint': checkpoint}
+        backbone = {'depth': depth, 'init_cfg': init_cfg}
         final = FINAL_CHANNELS[depth]
         if self.key in ('det', 'inst'):
             return {'backbone': backbone, 'neck': {'in_channels': stage_channels(depth)}}
@@ -69,7 +70,7 @@ TASKS = {
 }
 
 
-def render_config(task: DownstreamTask, *, depth: int, checkpoint: str,
+def render_config(task: DownstreamTask, *, depth: int, checkpoint: str | None,
                   provenance: dict) -> str:
     """The text of a generated config: base, overrides, provenance, protocol note."""
     overrides = task.model_overrides(depth, checkpoint)

@@ -66,7 +66,7 @@ def annotation_fingerprint(key: str, data_root: str | Path) -> str:
     return digest.hexdigest()
 
 
-def render_suite_config(task: DownstreamTask, *, depth: int, checkpoint: str,
+def render_suite_config(task: DownstreamTask, *, depth: int, checkpoint: str | None,
                         provenance: dict, preset: str, data_root: str | Path) -> str:
     """The text of one real-small config: upstream base, merged model overrides, the
     task's data and schedule, and provenance (suite, preset, annotation fingerprint)."""
