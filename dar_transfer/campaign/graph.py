@@ -111,6 +111,10 @@ def _export(m: Manifest, v: Variant, seed: int, pretrain: Job | None,
                  '--data-root', str(m.export_options['data_root'])]
     artifacts += [out / _config_name(m, name, t) for t in tasks]
     parts = {'argv': _digest(' '.join(argv))}
+    if m.suite != 'coco':  # an edited preset changes the configs, not export's argv
+        from ..export.real_small import suite_settings_digest
+
+        parts['suite'] = suite_settings_digest(m.export_options['preset'])
     if pretrain is not None:
         parts['input'] = pretrain.fingerprint()
     return Job(f'export.{v.name}.s{seed}', 'export', argv,

@@ -66,6 +66,15 @@ def annotation_fingerprint(key: str, data_root: str | Path) -> str:
     return digest.hexdigest()
 
 
+def suite_settings_digest(preset: str) -> str:
+    """sha256 of what a preset puts into the configs (sizes, schedules, head widths and
+    the task templates), so that a campaign reruns an export whose preset was edited."""
+    if preset not in PRESETS:
+        raise ValueError(f'preset must be one of {tuple(PRESETS)}, got {preset!r}')
+    settings = [PRESETS[preset], TEMPLATES, {k: model_overrides(k, preset) for k in DATA}]
+    return hashlib.sha256(repr(settings).encode()).hexdigest()[:16]
+
+
 def render_suite_config(task: DownstreamTask, *, depth: int, checkpoint: str | None,
                         provenance: dict, preset: str, data_root: str | Path) -> str:
     """The text of one real-small config: upstream base, merged model overrides, the

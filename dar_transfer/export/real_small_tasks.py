@@ -7,9 +7,10 @@ same base config); these texts are appended after its depth overrides. Two prese
 - ``cpu``: each fine-tuning within about 6 minutes on 2 cores. The architecture stays
   the upstream one and only sizes shrink, as the demo's heads did: FPN 64 channels,
   100 proposals and 64 sampled RoIs for the R-CNNs, 128-channel deconvolutions for
-  SimpleBaseline, 128/64-channel PSP and auxiliary heads; inputs of 256 px (Penn-Fudan),
-  128x96 (LSPET) and 128x128 crops (CamVid). The README has the timings and the metrics
-  reached from scratch and from a pretrained backbone.
+  SimpleBaseline, 128/64-channel PSP and auxiliary heads; inputs of 192 px (Penn-Fudan),
+  96x72 (LSPET) and 128x128 crops (CamVid), and short schedules (2-3 epochs, 600
+  iterations). The README has the timings and the metrics reached from scratch and from
+  a pretrained backbone.
 
 Placeholders in braces are filled by ``real_small.render_suite_config``; ``{root}`` is
 the converted data folder (``dar-transfer data ...``).
@@ -35,21 +36,25 @@ TITLES = {
     'seg': 'CamVid (11 classes), PSPNet',
 }
 
+# cpu sizes measured on a 2-core Intel Xeon (ResNet-18, idle but for a nice-19 process)
+# at the first sizes tried: Faster R-CNN 2.5-3.2 s/iter at 256 px (batch 2), Mask R-CNN
+# 5.2-5.5, SimpleBaseline 3.3-4.0 at 128x96 (batch 32), PSPNet 0.34 at 128x128 crops
+# (batch 4). Inputs and lengths below bring each fine-tuning to about 5 minutes.
 PRESETS = {
     'cpu': {
-        'det': dict(scale=(256, 256), batch=2, epochs=8, lr=0.01, steps=[6]),
-        'pose': dict(input=(96, 128), heatmap=(24, 32), batch=32, epochs=6, lr=1e-3,
-                     steps=[5]),
-        'seg': dict(scale=(240, 180), crop=(128, 128), batch=4, iters=300, lr=0.01),
+        'det': dict(scale=(192, 192), batch=2, epochs=3, lr=0.01, steps=[2], warmup=20),
+        'inst': dict(scale=(192, 192), batch=2, epochs=2, lr=0.01, steps=[2], warmup=20),
+        'pose': dict(input=(72, 96), heatmap=(18, 24), batch=32, epochs=2, lr=1e-3,
+                     steps=[2], warmup=20),
+        'seg': dict(scale=(240, 180), crop=(128, 128), batch=4, iters=600, lr=0.01),
     },
     'gpu': {
-        'det': dict(scale=(512, 512), batch=4, epochs=36, lr=0.01, steps=[24, 33]),
+        'det': dict(scale=(512, 512), batch=4, epochs=36, lr=0.01, steps=[24, 33], warmup=100),
         'pose': dict(input=(192, 256), heatmap=(48, 64), batch=64, epochs=210, lr=5e-4,
-                     steps=[170, 200]),
+                     steps=[170, 200], warmup=100),
         'seg': dict(scale=(480, 360), crop=(320, 320), batch=8, iters=20000, lr=0.01),
     },
 }
-PRESETS['cpu']['inst'] = PRESETS['cpu']['det']
 PRESETS['gpu']['inst'] = PRESETS['gpu']['det']
 
 RCNN = """
@@ -83,7 +88,7 @@ val_evaluator = dict(ann_file=data_root + 'annotations/instances_val.json')
 test_evaluator = val_evaluator
 train_cfg = dict(max_epochs={epochs}, val_interval={val_interval}, val_begin={val_begin})
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=100),
+    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end={warmup}),
     dict(type='MultiStepLR', begin=0, end={epochs}, by_epoch=True, milestones={steps},
          gamma=0.1),
 ]
@@ -134,7 +139,7 @@ val_evaluator = [
 test_evaluator = val_evaluator
 train_cfg = dict(max_epochs={epochs}, val_interval={val_interval}, val_begin={val_begin})
 param_scheduler = [
-    dict(type='LinearLR', begin=0, end=100, start_factor=0.001, by_epoch=False),
+    dict(type='LinearLR', begin=0, end={warmup}, start_factor=0.001, by_epoch=False),
     dict(type='MultiStepLR', begin=0, end={epochs}, milestones={steps}, gamma=0.1,
          by_epoch=True),
 ]
