@@ -323,7 +323,11 @@ def test_real_small_manifest_passes_the_suite_to_export(monkeypatch, tmp_path):
     assert export.argv[-6:] == ['--suite', 'real-small', '--preset', 'cpu',
                                 '--data-root', 'data/real-small']
     assert export.artifacts[1].name.endswith('_det_real-small_cpu.py')
-    assert '_seg_real-small_cpu.py' in jobs['finetune.dar.s1.seg.f1'].config_text
+    ft = jobs['finetune.dar.s1.seg.f1']
+    # the folder is relative: the base must resolve from the job config's own folder
+    base = ft.config_text.split("'")[1]
+    assert (ft.config_path.parent / base).resolve() == (
+        export.work_dir / 'dar_s1_seg_real-small_cpu.py').resolve()
     # an edited preset changes the configs export writes, though not its argv
     from dar_transfer.export.real_small_tasks import PRESETS
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,20 +123,30 @@ def _export(m: Manifest, v: Variant, seed: int, pretrain: Job | None,
                work_dir=out, cell={'variant': v.name, 'seed': seed})
 
 
+def _base_ref(path: str | Path, config_path: Path) -> str:
+    """``path`` as a ``_base_`` of ``config_path``: mmengine resolves a relative base from
+    the config's own folder, so a relative campaign folder needs the path relative to it."""
+    text = str(path)
+    if '::' in text or Path(text).is_absolute():
+        return text
+    return os.path.relpath(text, config_path.parent)
+
+
 def _finetune(m: Manifest, v: Variant, seed: int, task: Task, ft_seed: int,
               export: Job) -> Job:
     key = f'finetune.{v.name}.s{seed}.{task.name}.f{ft_seed}'
     work_dir = m.folder / 'finetune' / task.name / v.name / f'seed{seed}_ft{ft_seed}'
     config_path = m.folder / 'configs' / f'{key}.py'
     name = backbone_name(v, seed)
-    if task.config is None:
-        body = f"_base_ = {str(export.work_dir / _config_name(m, name, task.name))!r}\n"
-    elif v.config is None:  # a from-scratch control on a config of the user's
-        body = f'_base_ = {task.config!r}\nmodel = dict(backbone=dict(init_cfg=None))\n'
-    else:
+    base = _base_ref(task.config or export.work_dir / _config_name(m, name, task.name),
+                     config_path)
+    body = f'_base_ = {base!r}\n'
+    if task.config is not None and v.config is None:  # from scratch on a user's config
+        body += 'model = dict(backbone=dict(init_cfg=None))\n'
+    elif task.config is not None:
         weights = str(export.work_dir / f'{name}.pth')
-        body = (f'_base_ = {task.config!r}\nmodel = dict(backbone=dict(init_cfg=dict('
-                f"type='Pretrained', checkpoint={weights!r})))\n")
+        body += (f"model = dict(backbone=dict(init_cfg=dict(type='Pretrained', "
+                 f'checkpoint={weights!r})))\n')
     if task.overlay:
         body += '\n' + Path(task.overlay).read_text()
     options = {**m.finetune_cfg_options, **task.cfg_options, 'randomness.seed': ft_seed}
