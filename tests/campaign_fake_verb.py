@@ -3,10 +3,12 @@
 ``fake -m dar_transfer.cli VERB ...``, it writes what the verb would (its summary and
 the artifacts dependents read) in milliseconds. A config holding FAIL exits 1, like a
 bad config; a pretraining config holding DIE is SIGKILLed
-after its first checkpoint unless resumed. The real verbs run in tests/test_campaign_e2e.py."""
+after its first checkpoint unless resumed, and one holding SLEEP sleeps for 2 minutes with
+a child process of its own. The real verbs run in tests/test_campaign_e2e.py."""
 import json
 import os
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -24,6 +26,12 @@ if verb == 'pretrain':
     work.mkdir(parents=True, exist_ok=True)
     (work / 'epoch_1.pth').write_text('weights')
     (work / 'last_checkpoint').write_text(str(work / 'epoch_1.pth'))
+    if 'SLEEP' in Path(argv[1]).read_text() and '--resume' not in argv:
+        import time
+
+        child = subprocess.Popen(['sleep', '120'])  # a worker of the job's own
+        (work / 'child.pid').write_text(str(child.pid))
+        time.sleep(120)
     if 'DIE' in Path(argv[1]).read_text() and '--resume' not in argv:
         os.kill(os.getpid(), signal.SIGKILL)  # killed after its first checkpoint
     (work / 'summary.json').write_text(json.dumps({'argv': argv}))

@@ -6,7 +6,11 @@ writes, in milliseconds); tests/test_campaign_e2e.py runs the real ones.
 """
 import json
 import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -340,3 +344,39 @@ def test_real_small_manifest_passes_the_suite_to_export(monkeypatch, tmp_path):
         validate({'folder': str(tmp_path), 'suite': 'real-small',
                   'export_options': {'preset': 'cpu'},
                   'variants': [dict(name='a', config=PRETRAIN, seeds=[0])]}, tmp_path / 'm.py')
+
+
+def test_sigterm_stops_the_jobs_with_their_children_and_leaves_them_to_resume(tmp_path):
+    sleepy = tmp_path / 'sleepy.py'
+    sleepy.write_text("_base_ = ['" + PRETRAIN + "']  # SLEEP\n")
+    path = write_manifest(tmp_path, variants=[dict(name='v', config=str(sleepy), seeds=[0])])
+    code = ('import sys\nfrom dar_transfer.campaign import engine\n'
+            'from dar_transfer.campaign.manifest import load_manifest\n'
+            'engine.run(load_manifest(sys.argv[1]), python=sys.argv[2], jobs=1)\n')
+    runner = subprocess.Popen([sys.executable, '-c', code, str(path), FAKE])
+    deadline = time.monotonic() + 60
+    while read_record(tmp_path / 'camp', 'pretrain.v.s0').get('state') != 'running':
+        assert time.monotonic() < deadline and runner.poll() is None
+        time.sleep(0.2)
+    child_file = tmp_path / 'camp/pretrain/v/seed0/child.pid'
+    while not child_file.exists() or not child_file.read_text():
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    child = int(child_file.read_text())
+    runner.send_signal(signal.SIGTERM)
+    assert runner.wait(timeout=30) == 128 + signal.SIGTERM
+    deadline = time.monotonic() + 10
+    while alive(child):  # the job's own child went with it
+        assert time.monotonic() < deadline, f'pid {child} outlived its job'
+        time.sleep(0.2)
+    _, statuses = engine.current(load_manifest(path))
+    assert statuses['pretrain.v.s0'].state == 'interrupted'
+    assert not (tmp_path / 'camp' / 'campaign.lock').exists()
+
+
+def alive(pid: int) -> bool:
+    try:
+        status = Path(f'/proc/{pid}/status').read_text()
+    except FileNotFoundError:
+        return False
+    return 'State:\tZ' not in status  # a zombie has ended; only its parent has not waited

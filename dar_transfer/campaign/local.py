@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import shlex
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -64,6 +66,19 @@ def prepare(job: Job, status: JobStatus) -> list[str]:
     return argv
 
 
+def _exit_on_term(signum: int, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def stop_job(proc: subprocess.Popen) -> None:
+    """Kill a job and what it started (data loader workers): its whole process group."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:  # it ended on its own meanwhile
+        pass
+    proc.wait()
+
+
 class LocalExecutor:
     """Runs jobs as ``python -m dar_transfer.cli VERB ...`` subprocesses.
 
@@ -97,6 +112,10 @@ class LocalExecutor:
                       key=lambda j: -STAGE_PRIORITY[j.stage])
         ended = {k: s.state for k, s in statuses.items() if not s.needs_run}
         running: dict[str, tuple[subprocess.Popen, dict, str | None, Job]] = {}
+        # A SIGTERM (scancel, a shell's kill, a session's end) unwinds like Ctrl-C, so the
+        # jobs below are stopped and left 'interrupted' for the next run to resume.
+        on_main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _exit_on_term) if on_main else None
         try:
             while todo or running:
                 for job in list(todo):
@@ -121,7 +140,9 @@ class LocalExecutor:
                     time.sleep(0.05)
         finally:
             for proc, _, _, _ in running.values():  # an error in the loop: stop our children
-                proc.kill()
+                stop_job(proc)
+            if on_main:
+                signal.signal(signal.SIGTERM, previous)
         return ended
 
     def _start(self, job: Job, status: JobStatus, on_event) -> tuple:
@@ -139,7 +160,8 @@ class LocalExecutor:
             file.flush()
             proc = subprocess.Popen([self.python, '-m', 'dar_transfer.cli', *argv],
                                     stdout=file, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, env=self._env(gpu))
+                                    stdin=subprocess.DEVNULL, env=self._env(gpu),
+                                    start_new_session=True)  # its workers go with it
         record['pid'] = proc.pid
         write_record(self.folder, job.key, record)
         on_event('started', job, record)
