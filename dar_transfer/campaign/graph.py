@@ -185,20 +185,22 @@ def _backbones(m: Manifest) -> list[tuple[Variant, int]]:
 
 
 def build_jobs(m: Manifest) -> list[Job]:
-    """Every job of the campaign, in an order where each job follows its dependencies."""
-    pretrains, exports, finetunes = [], [], []
+    """Every job of the campaign, each after its dependencies, grouped by backbone in
+    :func:`_backbones` order: a backbone's pretraining, export and fine-tunings, then the
+    next backbone's. Executors start the first job that can run, so a campaign cut short
+    leaves whole rows of the table, for the first seed of every variant first."""
+    jobs, finetunes = [], []
     task_names = [t.name for t in m.tasks if t.config is None]
     extra = {(e['variant'], e['seed']): e['finetune_seeds'] for e in m.noise_floor}
     for v, seed in _backbones(m):
         pretrain = None if v.config is None else _pretrain(m, v, seed)
         export = _export(m, v, seed, pretrain, task_names)
-        pretrains += [pretrain] if pretrain else []
-        exports.append(export)
         ft_seeds = [seed] if m.finetune_seeds == PAIRED else list(m.finetune_seeds)
         ft_seeds += [s for s in extra.get((v.name, seed), ()) if s not in ft_seeds]
-        finetunes += [_finetune(m, v, seed, task, f, export)
-                      for task in m.tasks for f in ft_seeds]
-    return [*pretrains, *exports, *finetunes, *_report_jobs(m, finetunes)]
+        backbone = [_finetune(m, v, seed, task, f, export) for task in m.tasks for f in ft_seeds]
+        jobs += [*([pretrain] if pretrain else []), export, *backbone]
+        finetunes += backbone
+    return [*jobs, *_report_jobs(m, finetunes)]
 
 
 def dependents(jobs: list[Job]) -> dict[str, list[str]]:

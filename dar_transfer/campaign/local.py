@@ -21,9 +21,6 @@ from .graph import Job
 from .state import JobStatus, write_record
 
 TAIL_LINES = 15
-# Among the jobs that can start, the later stage first: each backbone's fine-tunings run
-# before the next pretraining, so a campaign cut short leaves whole rows of the table.
-STAGE_PRIORITY = {'pretrain': 0, 'export': 1, 'finetune': 2, 'report': 3}
 
 
 def visible_gpus() -> list[str]:
@@ -108,8 +105,7 @@ class LocalExecutor:
     def run(self, jobs: list[Job], statuses: dict[str, JobStatus],
             on_event: Callable[[str, Job, dict], None]) -> dict[str, str]:
         """Run every job that needs it, in dependency order; returns key -> end state."""
-        todo = sorted((j for j in jobs if statuses[j.key].needs_run),
-                      key=lambda j: -STAGE_PRIORITY[j.stage])
+        todo = [j for j in jobs if statuses[j.key].needs_run]  # first startable job first
         ended = {k: s.state for k, s in statuses.items() if not s.needs_run}
         running: dict[str, tuple[subprocess.Popen, dict, str | None, Job]] = {}
         # A SIGTERM (scancel, a shell's kill, a session's end) unwinds like Ctrl-C, so the
