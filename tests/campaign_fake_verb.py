@@ -48,6 +48,9 @@ elif verb == 'finetune':
     work = Path(value('--work-dir'))
     work.mkdir(parents=True, exist_ok=True)
     (work / 'finetune_summary.json').write_text('{}')
+elif verb == 'probe':
+    Path(value('--out')).parent.mkdir(parents=True, exist_ok=True)
+    Path(value('--out')).write_text('{}')
 elif verb == 'report':
     Path(value('--out')).parent.mkdir(parents=True, exist_ok=True)
     Path(value('--out')).write_text('report')

@@ -52,6 +52,8 @@ def run(path: Path, **kw):
     (dict(tasks=['depth']), 'tasks[0].name'),
     (dict(variants=[dict(name='a', config=PRETRAIN, seeds=[0], lr=1)]), 'variants[0].lr'),
     (dict(resources=dict(pretrain=dict(gpu=1))), 'resources.pretrain.gpu'),
+    (dict(probes=[dict(name='in1k')]), 'probes[0].data'),
+    (dict(probes=[dict(name='in1k', data='x', methods=['svm'])]), 'probes[0].methods'),
 ])
 def test_bad_manifest_names_the_key(tmp_path, capsys, change, key):
     path = write_manifest(tmp_path, **change)
@@ -95,7 +97,7 @@ def test_finetune_seed_list(tmp_path):
 
 
 def test_one_slot_finishes_a_backbone_first_and_variants_restrict_the_run(tmp_path, capsys):
-    path = write_manifest(tmp_path)
+    path = write_manifest(tmp_path, probes=[dict(name='tiny', data='x', max_per_class=5)])
     m = load_manifest(path)
     with pytest.raises(ValueError, match='--variants: nope not in the manifest; its variants '
                                          'are base, dar'):
@@ -110,7 +112,11 @@ def test_one_slot_finishes_a_backbone_first_and_variants_restrict_the_run(tmp_pa
         'finetune.dar.s0.seg.f0'] < started['pretrain.dar.s1']
     assert main(['campaign', 'run', str(path), '--dry-run', '--variants', 'base']) == 0
     planned = capsys.readouterr().out.splitlines()
-    assert len(planned) == 2 + 2 + 4 and all(' base_s' in p or '/base/' in p for p in planned)
+    assert len(planned) == 2 + 2 + 4 + 2 and all(' base_s' in p or '/base/' in p
+                                                 for p in planned)
+    probe = read_record(m.folder, 'probe.dar.s1.tiny')
+    assert probe['state'] == 'done' and '--max-per-class 5' in probe['command']
+    assert '--beside --out' in probe['command']
 
 
 @pytest.fixture(scope='module')
@@ -327,6 +333,11 @@ def test_real_small_manifest_passes_the_suite_to_export(monkeypatch, tmp_path):
     assert export.argv[-6:] == ['--suite', 'real-small', '--preset', 'cpu',
                                 '--data-root', 'data/real-small']
     assert export.artifacts[1].name.endswith('_det_real-small_cpu.py')
+    probe = jobs['probe.dar.s1.cifar10']
+    assert probe.deps == ['pretrain.dar.s1'] and probe.argv[:2] == [
+        'probe', str(m.folder / 'pretrain/dar/seed1')]
+    assert '--val-fraction' in probe.argv and 'probe.dar.s1.cifar10' in jobs['report.md'].deps
+    assert not any(k.startswith('probe.scratch') for k in jobs)  # nothing to probe
     ft = jobs['finetune.dar.s1.seg.f1']
     # the folder is relative: the base must resolve from the job config's own folder
     base = ft.config_text.split("'")[1]

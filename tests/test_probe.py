@@ -86,6 +86,16 @@ def test_cli_val_fraction_and_max_per_class(data, capsys):
     out = run_json(capsys, str(data / 'r18.pth'), '--arch', 'resnet18', '--data',
                    str(data / 'trainonly'), '--val-fraction', '0.3', '--max-per-class', '5')
     assert (out['num_train'], out['num_val']) == (15, 9)  # 7 and 3 per class, capped at 5
+    # a pretraining work_dir stands for the checkpoint its last_checkpoint names; --out
+    # keeps the whole result (a campaign's done mark)
+    work = data / 'work'
+    work.mkdir(exist_ok=True)
+    (work / 'last_checkpoint').write_text(str(data / 'r18.pth'))
+    again = run_json(capsys, str(work), '--arch', 'resnet18', '--data', str(data / 'trainonly'),
+                     '--val-fraction', '0.3', '--max-per-class', '5', '--out',
+                     str(data / 'out' / 'probe.json'))
+    assert json.loads((data / 'out' / 'probe.json').read_text()) == again
+    assert again['checkpoints']['r18']['probes'] == out['checkpoints']['r18']['probes']
 
 
 def test_cli_errors(data, capsys):

@@ -2,6 +2,7 @@
 on work_dirs written in mmengine's on-disk layout (config dump, scalars, test result)
 with values chosen so that every number can be checked by hand."""
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,16 @@ def test_tpck_column_only_where_reported(runs, tmp_path):
     for run in pose:
         run.metrics = {**run.metrics, 'tPCK': None, 'AP': 50.0}
     assert 'tPCK' not in build_tables(pose)[0].columns
+
+
+def test_probes_follow_results_copied_without_the_original_folder(runs, tmp_path, capsys):
+    # A campaign's results committed elsewhere: the recorded checkpoint paths are gone.
+    first, moved = tmp_path / 'first', tmp_path / 'moved'
+    shutil.copytree(runs, first)
+    shutil.copytree(first, moved)
+    shutil.rmtree(first)
+    out = json.loads(report(moved, capsys, '--format', 'json'))
+    headline = {r['variant']: r for r in out['headline']['rows']}
+    assert headline['baseline']['probes'] == {'knn imagenette-112': pytest.approx(31.0)}
+    seg = {(a['task'], a['metric']): a for a in out['agreement']}[('seg', 'mIoU')]
+    assert seg['n'] == 4 and seg['tau'] == pytest.approx((5 - 1) / 6)

@@ -7,7 +7,7 @@
 # backbone's fine-tunings before the next pretraining. Run the first priority (from
 # scratch, baseline, DaR, random) with --variants scratch baseline dar random.
 #   dar-transfer data pennfudan PennFudanPed --out data/real-small/pennfudan  (and camvid,
-#   lspet), Imagenette unpacked in data/imagenette-112, then
+#   lspet), Imagenette unpacked in data/imagenette-112, CIFAR-10 in data/cifar10, then
 #   dar-transfer campaign run configs/campaigns/real_small_cpu.py
 folder = 'work_dirs/campaigns/real_small_cpu'
 _config = 'configs/pretrain/imagenette/resnet18_1xb64-14e_imagenette-64px{}.py'
@@ -30,6 +30,14 @@ resources = dict(
     pretrain=dict(cpus=2, mem_gb=8, time_min=60),
     export=dict(cpus=1, mem_gb=4, time_min=10),
     finetune=dict(cpus=2, mem_gb=8, time_min=20),
+    probe=dict(cpus=2, mem_gb=8, time_min=20),
     report=dict(cpus=1, mem_gb=4, time_min=10),
 )
+# kNN and linear probes of every pretrained backbone: in domain (all of Imagenette, at the
+# pretraining's 64 px) and out of domain (CIFAR-10's JPEG train pack in data/cifar10, a
+# seeded 20% held out, 500 images a class of each split).
+probes = [
+    dict(name='imagenette', data='data/imagenette-112', image_size=64),
+    dict(name='cifar10', data='data/cifar10', val_fraction=0.2, max_per_class=500),
+]
 report = dict(formats=['md', 'html', 'json'], plots=True)

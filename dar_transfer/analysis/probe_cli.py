@@ -17,7 +17,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..utils.checkpoint_loading import add_trust_argument, check_trust_is_used, trusted_files
+from ..utils.checkpoint_loading import (
+    add_trust_argument,
+    check_trust_is_used,
+    resolve_checkpoint,
+    trusted_files,
+)
 from .cli import checkpoint_names
 from .features import SplitImages, extract_features, load_classifier, read_split
 from .probe import METHODS, holdout_split, per_class_subset, probe
@@ -33,7 +38,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                     'regression on the frozen penultimate features of the train split and '
                     'report top-1 on the val split, with a 95%% bootstrap interval.')
     parser.add_argument('checkpoints', nargs='+', metavar='CKPT',
-                        help='dar-transfer pretrain checkpoints or torchvision state dicts')
+                        help='dar-transfer pretrain checkpoints (or their work_dirs) or '
+                             'torchvision state dicts')
     add_trust_argument(parser)
     parser.add_argument('--data', required=True,
                         help='ImageFolder root with train/ and val/ (or train/ only, with '
@@ -61,6 +67,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument('--batch-size', type=int, default=256)
     parser.add_argument('--beside', action='store_true',
                         help='write each result next to its checkpoint for the report')
+    parser.add_argument('--out', help='also write the results (as --json prints them) to this '
+                                      'file, last, once every probe has finished')
     parser.add_argument('--json', action='store_true', help='print the results as JSON')
     parser.set_defaults(func=main)
     return parser
@@ -106,6 +114,7 @@ def read_probe_splits(args: argparse.Namespace) -> tuple[SplitImages, SplitImage
 
 def main(args: argparse.Namespace) -> int:
     _check_args(args)
+    args.checkpoints = [resolve_checkpoint(path) for path in args.checkpoints]
     trusted = trusted_files(args)
     check_trust_is_used(trusted, args.checkpoints)
     models = [load_classifier(path, args.arch, trusted=Path(path).resolve() in trusted)
@@ -140,6 +149,9 @@ def main(args: argparse.Namespace) -> int:
               'val_fraction': args.val_fraction, 'max_per_class': args.max_per_class,
               'image_size': args.image_size, 'num_train': len(train), 'num_val': len(val),
               'threads': torch.get_num_threads(), 'checkpoints': results}
+    if args.out:  # written last: a campaign counts the probe done when this file exists
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(report, indent=2) + '\n')
     if args.json:
         print(json.dumps(report, indent=2))
     else:

@@ -36,7 +36,7 @@ class Job:
 
     @property
     def label(self) -> str:
-        return ' '.join(str(self.cell[k]) for k in ('variant', 'seed', 'task', 'ft_seed')
+        return ' '.join(str(self.cell[k]) for k in ('variant', 'seed', 'task', 'ft_seed', 'probe')
                         if k in self.cell) or self.key
 
     def fingerprint(self) -> str:
@@ -161,11 +161,25 @@ def _finetune(m: Manifest, v: Variant, seed: int, task: Task, ft_seed: int,
                cell={'variant': v.name, 'seed': seed, 'task': task.name, 'ft_seed': ft_seed})
 
 
-def _report_jobs(m: Manifest, finetunes: list[Job]) -> list[Job]:
+def _probe(m: Manifest, v: Variant, seed: int, pretrain: Job, entry: dict) -> Job:
+    """``probe`` of a pretrained backbone; its results land beside the checkpoint (where
+    the report reads them) and in one file under the campaign folder (the done mark)."""
+    out = m.folder / 'probe' / v.name / f'seed{seed}' / f'{entry["name"]}.json'
+    argv = ['probe', str(pretrain.work_dir), '--data', entry['data'], '--name', entry['name'],
+            '--method', *entry['methods'], '--beside', '--out', str(out)]
+    for key in ('image_size', 'max_per_class', 'val_fraction'):
+        if entry.get(key) is not None:
+            argv += [f'--{key.replace("_", "-")}', str(entry[key])]
+    return Job(f'probe.{v.name}.s{seed}.{entry["name"]}', 'probe', argv, [pretrain.key], out,
+               [], {'argv': _digest(' '.join(argv)), 'input': pretrain.fingerprint()},
+               cell={'variant': v.name, 'seed': seed, 'probe': entry['name']})
+
+
+def _report_jobs(m: Manifest, inputs_jobs: list[Job]) -> list[Job]:
     out = m.folder / 'report'
     sources = [str(m.folder / 'pretrain'), str(m.folder / 'finetune')]
-    deps = [j.key for j in finetunes]
-    inputs = _digest(''.join(j.fingerprint() for j in finetunes))
+    deps = [j.key for j in inputs_jobs]
+    inputs = _digest(''.join(j.fingerprint() for j in inputs_jobs))
     jobs = []
     for fmt in m.report['formats']:
         target = out / f'report.{ "tex" if fmt == "latex" else fmt}'
@@ -189,7 +203,7 @@ def build_jobs(m: Manifest) -> list[Job]:
     :func:`_backbones` order: a backbone's pretraining, export and fine-tunings, then the
     next backbone's. Executors start the first job that can run, so a campaign cut short
     leaves whole rows of the table, for the first seed of every variant first."""
-    jobs, finetunes = [], []
+    jobs, report_inputs = [], []
     task_names = [t.name for t in m.tasks if t.config is None]
     extra = {(e['variant'], e['seed']): e['finetune_seeds'] for e in m.noise_floor}
     for v, seed in _backbones(m):
@@ -198,9 +212,11 @@ def build_jobs(m: Manifest) -> list[Job]:
         ft_seeds = [seed] if m.finetune_seeds == PAIRED else list(m.finetune_seeds)
         ft_seeds += [s for s in extra.get((v.name, seed), ()) if s not in ft_seeds]
         backbone = [_finetune(m, v, seed, task, f, export) for task in m.tasks for f in ft_seeds]
+        if pretrain is not None:
+            backbone += [_probe(m, v, seed, pretrain, entry) for entry in m.probes]
         jobs += [*([pretrain] if pretrain else []), export, *backbone]
-        finetunes += backbone
-    return [*jobs, *_report_jobs(m, finetunes)]
+        report_inputs += backbone
+    return [*jobs, *_report_jobs(m, report_inputs)]
 
 
 def dependents(jobs: list[Job]) -> dict[str, list[str]]:

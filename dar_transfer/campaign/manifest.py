@@ -10,10 +10,12 @@ from pathlib import Path
 
 DEFAULT_SUITE = 'coco'
 TOP_KEYS = {'folder', 'variants', 'suite', 'export_options', 'tasks', 'finetune_seeds',
-            'noise_floor', 'pretrain_cfg_options', 'finetune_cfg_options', 'resources', 'report'}
+            'noise_floor', 'pretrain_cfg_options', 'finetune_cfg_options', 'resources', 'report',
+            'probes'}
 VARIANT_KEYS = {'name', 'config', 'cfg_options', 'seeds', 'depth'}
 TASK_KEYS = {'name', 'config', 'overlay', 'cfg_options'}
-STAGES = ('pretrain', 'export', 'finetune', 'report')
+STAGES = ('pretrain', 'export', 'finetune', 'probe', 'report')
+PROBE_KEYS = {'name', 'data', 'methods', 'image_size', 'max_per_class', 'val_fraction'}
 RESOURCE_KEYS = {'gpus', 'cpus', 'mem_gb', 'time_min', 'partition', 'slurm_extra'}
 REPORT_KEYS = {'formats', 'plots'}
 REPORT_FORMATS = ('md', 'html', 'json', 'csv', 'latex')
@@ -51,6 +53,7 @@ class Manifest:
     finetune_cfg_options: dict
     resources: dict[str, dict]
     report: dict = field(default_factory=dict)
+    probes: list[dict] = field(default_factory=list)
 
 
 def export_task_names(suite: str) -> tuple[str, ...]:
@@ -214,6 +217,36 @@ def _noise_floor(raw, variants: list[Variant]) -> list[dict]:
     return out
 
 
+def _probes(raw) -> list[dict]:
+    """``dar-transfer probe`` runs of every pretrained backbone: name, data, methods, and
+    the probe's --image-size, --max-per-class and --val-fraction."""
+    from ..analysis.probe import METHODS
+
+    if raw is None:
+        return []
+    if not isinstance(raw, (list, tuple)):
+        _fail('probes', 'must be a list of dict(name, data, methods)')
+    out = []
+    for i, entry in enumerate(raw):
+        where = f'probes[{i}]'
+        entry = _dict(where, entry)
+        _check_keys(f'{where}.', entry, PROBE_KEYS)
+        name = entry.get('name')
+        if not isinstance(name, str) or not name.replace('-', '').replace('_', '').isalnum():
+            _fail(f'{where}.name', f'must be a short name (letters, digits, - and _), '
+                                   f'got {name!r}')
+        if not isinstance(entry.get('data'), str) or not entry['data']:
+            _fail(f'{where}.data', 'must be an ImageFolder root with train/ (and val/)')
+        methods = entry.setdefault('methods', list(METHODS))
+        if not isinstance(methods, (list, tuple)) or not methods or \
+                any(m not in METHODS for m in methods):
+            _fail(f'{where}.methods', f'must be a non-empty list of {METHODS}, got {methods!r}')
+        out.append(entry)
+    if len({e['name'] for e in out}) != len(out):
+        _fail('probes', 'names must be distinct')
+    return out
+
+
 def validate(raw: dict, path: Path) -> Manifest:
     """A :class:`Manifest` from the keys of a loaded config; ValueError names a bad key."""
     _check_keys('', raw, TOP_KEYS)
@@ -242,7 +275,8 @@ def validate(raw: dict, path: Path) -> Manifest:
         noise_floor=_noise_floor(raw.get('noise_floor'), variants),
         pretrain_cfg_options=_dict('pretrain_cfg_options', raw.get('pretrain_cfg_options')),
         finetune_cfg_options=_dict('finetune_cfg_options', raw.get('finetune_cfg_options')),
-        resources=_resources(raw.get('resources')), report=_report(raw.get('report')))
+        resources=_resources(raw.get('resources')), report=_report(raw.get('report')),
+        probes=_probes(raw.get('probes')))
 
 
 def load_manifest(path: str | Path, overrides: dict | None = None) -> Manifest:

@@ -9,7 +9,12 @@ from pathlib import Path
 import torch
 
 from ..pretrain.train import read_cost
-from ..utils.checkpoint_loading import add_trust_argument, check_trust_is_used, trusted_files
+from ..utils.checkpoint_loading import (
+    add_trust_argument,
+    check_trust_is_used,
+    resolve_checkpoint,
+    trusted_files,
+)
 from .downstream import TASKS, render_config
 from .real_small import SUITES, config_file_name, render_suite_config
 from .real_small_tasks import PRESETS
@@ -78,18 +83,6 @@ def run_provenance(source: SourceWeights) -> dict:
     elif source.kind == 'dar-transfer':
         info.update(pretrain_cost=1.0, variant='baseline')
     return info
-
-
-def resolve_checkpoint(path: str) -> str:
-    """A checkpoint file, or a pretraining work_dir: the checkpoint its last_checkpoint names."""
-    folder = Path(path)
-    if not folder.is_dir():
-        return path
-    pointer = folder / 'last_checkpoint'
-    if not pointer.is_file():
-        raise FileNotFoundError(f'{folder} is a folder without a last_checkpoint file; pass '
-                                'a checkpoint file or a finished pretraining work_dir')
-    return pointer.read_text().strip()
 
 
 def check_suite_args(args: argparse.Namespace) -> None:

@@ -109,6 +109,15 @@ def read_probes(checkpoint: str | Path) -> dict[str, float]:
     return probes
 
 
+def _probes_of_pretraining(work_dir: Path, checkpoint: str) -> dict[str, float]:
+    """Probe results beside a run's checkpoint; where the recorded path is gone (results
+    copied elsewhere without weights, a moved campaign folder), beside its work_dir."""
+    if not checkpoint:
+        return {}
+    path = Path(checkpoint)
+    return read_probes(path if path.parent.is_dir() else work_dir / path.name)
+
+
 def _last_checkpoint(work_dir: Path) -> str:
     """The checkpoint mmengine's ``last_checkpoint`` file names, if it is there."""
     try:
@@ -249,7 +258,7 @@ def read_run(work_dir: Path) -> RunRecord:
     top1 = summary.get('top1')
     return RunRecord(work_dir, task, backbone, variant, seed, cost, status, metrics, source,
                      top1, dar_log=dar_log, **extra, checkpoint=checkpoint,
-                     probes=read_probes(checkpoint) if checkpoint else {})
+                     probes=_probes_of_pretraining(work_dir, checkpoint))
 
 
 def collect(paths: list[str | Path]) -> list[RunRecord]:
@@ -257,4 +266,11 @@ def collect(paths: list[str | Path]) -> list[RunRecord]:
     if not work_dirs:
         raise FileNotFoundError(f'no mmengine work_dirs (with <timestamp>/vis_data/config.py) '
                                 f'under {", ".join(map(str, paths))}')
-    return [read_run(work_dir) for work_dir in work_dirs]
+    runs = [read_run(work_dir) for work_dir in work_dirs]
+    # A downstream run names its backbone's checkpoint as its pretraining recorded it; when
+    # that path is gone, the pretraining run found among these has the probes.
+    by_checkpoint = {r.checkpoint: r.probes for r in runs if r.probes and r.checkpoint}
+    for run in runs:
+        if not run.probes and run.checkpoint in by_checkpoint:
+            run.probes = by_checkpoint[run.checkpoint]
+    return runs

@@ -227,3 +227,15 @@ def check_trust_is_used(trusted: set[Path], loaded: list[str | Path]) -> None:
         raise ValueError(f'--trust-checkpoint {", ".join(sorted(map(str, unused)))}: this '
                          'command loads no such file (it loads '
                          f'{", ".join(map(str, loaded)) or "no checkpoint"})')
+
+
+def resolve_checkpoint(path: str) -> str:
+    """A checkpoint file, or a pretraining work_dir: the checkpoint its last_checkpoint names."""
+    folder = Path(path)
+    if not folder.is_dir():
+        return path
+    pointer = folder / 'last_checkpoint'
+    if not pointer.is_file():
+        raise FileNotFoundError(f'{folder} is a folder without a last_checkpoint file; pass '
+                                'a checkpoint file or a finished pretraining work_dir')
+    return pointer.read_text().strip()
