@@ -1,0 +1,57 @@
+"""Copy a campaign's small result files (no weights, no logs) into a folder for git.
+
+What `dar-transfer campaign report` and `report` read is kept: the job records, the run
+summaries, mmengine's dumped configs, scalars and test results, DaR logs, export
+metadata and probe results, and the report itself. Weights (``*.pth``) and log files
+stay behind, so the copy is small enough to commit under ``benchmarks/results/``.
+
+    python benchmarks/archive_campaign.py work_dirs/campaigns/real_small_cpu \\
+        benchmarks/results/real_small_cpu
+    dar-transfer campaign report configs/campaigns/real_small_cpu.py \\
+        --cfg-options folder=benchmarks/results/real_small_cpu
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+
+KEEP_SUFFIXES = {'.json', '.jsonl', '.py', '.md', '.html', '.png', '.csv', '.tex'}
+KEEP_NAMES = {'last_checkpoint'}
+MAX_BYTES = 2 * 1024 * 1024  # a bigger file is not a result summary
+
+
+def kept(path: Path) -> bool:
+    return (path.suffix in KEEP_SUFFIXES or path.name in KEEP_NAMES) and \
+        path.stat().st_size <= MAX_BYTES
+
+
+def archive(source: Path, target: Path) -> list[Path]:
+    """Copy what ``kept`` selects, keeping the layout; files already equal are skipped."""
+    if not (source / 'jobs').is_dir():
+        raise SystemExit(f'{source} is not a campaign folder (it has no jobs/ records)')
+    copied = []
+    for path in sorted(p for p in source.rglob('*') if p.is_file()):
+        if 'logs' in path.relative_to(source).parts[:1] or not kept(path):
+            continue
+        out = target / path.relative_to(source)
+        if out.exists() and out.read_bytes() == path.read_bytes():
+            continue
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, out)
+        copied.append(out)
+    return copied
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('source', type=Path, help='the campaign folder')
+    parser.add_argument('target', type=Path, help='where the copy goes')
+    args = parser.parse_args()
+    copied = archive(args.source, args.target)
+    size = sum(p.stat().st_size for p in args.target.rglob('*') if p.is_file())
+    print(f'{len(copied)} files updated; {args.target} holds {size / 1024:.0f} KiB')
+
+
+if __name__ == '__main__':
+    main()
