@@ -57,6 +57,9 @@ def test_configs_inherit_the_coco_suite_base(suite, task, preset):
     elif task == 'pose':
         assert cfg.model.head.out_channels == 14
         assert cfg.train_dataloader.dataset.metainfo.from_file == lspet.METAINFO_FILE
+        # ResNet's stride 32: other sides give heatmaps that do not match their targets
+        assert all(side % 32 == 0 for side in cfg.codec.input_size)
+        assert tuple(cfg.codec.heatmap_size) == tuple(s // 4 for s in cfg.codec.input_size)
     else:
         assert cfg.model.decode_head.num_classes == 11
         assert cfg.train_dataloader.dataset.type == 'CamVidDataset'

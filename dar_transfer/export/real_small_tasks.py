@@ -4,13 +4,12 @@ Each task keeps the upstream model of the COCO/Cityscapes suite (``downstream.TA
 same base config); these texts are appended after its depth overrides. Two presets:
 
 - ``gpu``: a proper schedule on these small sets, with the upstream head sizes.
-- ``cpu``: each fine-tuning within about 6 minutes on 2 cores. The architecture stays
+- ``cpu``: each fine-tuning within about 5 minutes on 2 cores. The architecture stays
   the upstream one and only sizes shrink, as the demo's heads did: FPN 64 channels,
   100 proposals and 64 sampled RoIs for the R-CNNs, 128-channel deconvolutions for
-  SimpleBaseline, 128/64-channel PSP and auxiliary heads; inputs of 192 px (Penn-Fudan),
-  96x72 (LSPET) and 128x128 crops (CamVid), and short schedules (2-3 epochs, 600
-  iterations). The README has the timings and the metrics reached from scratch and from
-  a pretrained backbone.
+  SimpleBaseline, 128/64-channel PSP and auxiliary heads; inputs of 256 px (Penn-Fudan),
+  128x96 (LSPET) and 128x128 crops (CamVid), and short schedules. The README has the
+  timings and the metrics reached from scratch and from a pretrained backbone.
 
 Placeholders in braces are filled by ``real_small.render_suite_config``; ``{root}`` is
 the converted data folder (``dar-transfer data ...``).
@@ -36,16 +35,17 @@ TITLES = {
     'seg': 'CamVid (11 classes), PSPNet',
 }
 
-# cpu sizes measured on a 2-core Intel Xeon (ResNet-18, idle but for a nice-19 process)
-# at the first sizes tried: Faster R-CNN 2.5-3.2 s/iter at 256 px (batch 2), Mask R-CNN
-# 5.2-5.5, SimpleBaseline 3.3-4.0 at 128x96 (batch 32), PSPNet 0.34 at 128x128 crops
-# (batch 4). Inputs and lengths below bring each fine-tuning to about 5 minutes.
+# cpu: the demo's head widths at these inputs, with lengths that keep each fine-tuning
+# within about 5 minutes on a 2-core Intel Xeon. Measured there, idle, from a random-init
+# ResNet-18 (one epoch, start-up and test included): Faster R-CNN 23 s, Mask R-CNN 26 s,
+# SimpleBaseline 46 s; PSPNet 56 s for 100 iterations.
+# SimpleBaseline's input sides must be multiples of 32 (the heatmap is a quarter of it).
 PRESETS = {
     'cpu': {
-        'det': dict(scale=(192, 192), batch=2, epochs=3, lr=0.01, steps=[2], warmup=20),
-        'inst': dict(scale=(192, 192), batch=2, epochs=2, lr=0.01, steps=[2], warmup=20),
-        'pose': dict(input=(72, 96), heatmap=(18, 24), batch=32, epochs=2, lr=1e-3,
-                     steps=[2], warmup=20),
+        'det': dict(scale=(256, 256), batch=2, epochs=16, lr=0.01, steps=[12], warmup=50),
+        'inst': dict(scale=(256, 256), batch=2, epochs=16, lr=0.01, steps=[12], warmup=50),
+        'pose': dict(input=(96, 128), heatmap=(24, 32), batch=32, epochs=7, lr=1e-3,
+                     steps=[6], warmup=50),
         'seg': dict(scale=(240, 180), crop=(128, 128), batch=4, iters=600, lr=0.01),
     },
     'gpu': {
