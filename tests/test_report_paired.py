@@ -155,3 +155,28 @@ def test_probes_follow_results_copied_without_the_original_folder(runs, tmp_path
     assert headline['baseline']['probes'] == {'knn imagenette-112': pytest.approx(31.0)}
     seg = {(a['task'], a['metric']): a for a in out['agreement']}[('seg', 'mIoU')]
     assert seg['n'] == 4 and seg['tau'] == pytest.approx((5 - 1) / 6)
+
+
+def test_fine_tuning_repeats_form_the_noise_floor_not_extra_samples(runs, tmp_path, capsys):
+    root = tmp_path / 'runs'
+    shutil.copytree(runs, root)
+    checkpoint = root / 'baseline-s0' / 'epoch_2.pth'
+    for ft_seed, miou in ((5, 14.0), (6, 12.0)):  # the seed-0 baseline backbone again
+        config = DOWNSTREAM.format(scope='mmseg', variant='baseline', source=checkpoint,
+                                   seed=0, cost=1.0)
+        write_run(root / f'mmseg-baseline-s0-ft{ft_seed}',
+                  config.replace('seed=0)', f'seed={ft_seed})'), [], test={'mIoU': miou})
+    out = json.loads(report(root, capsys, '--format', 'json'))
+    seg = {r['variant']: r for r in {t['task']: t for t in out['tables']}['seg']['rows']}
+    # the row keeps one run per backbone (10 and 12), so the repeats change nothing there
+    assert seg['baseline']['metrics']['mIoU'] == {'mean': 11.0, 'std': pytest.approx(1.4142,
+                                                                                       abs=1e-4),
+                                                  'n': 2}
+    assert seg['dar']['delta']['mIoU']['interval_delta'] == pytest.approx(4.5)
+    (noise,) = out['noise_floor']
+    assert (noise['task'], noise['variant'], noise['pretrain_seed'], noise['seeds']) == (
+        'seg', 'baseline', 0, [0, 5, 6])
+    # 10, 14, 12: mean 12, sample std 2, range 4
+    assert (noise['mean'], noise['std'], noise['range']) == (12.0, 2.0, 4.0)
+    assert '| seg | resnet18 | baseline | 0 | mIoU | 0, 5, 6 | 12.00 ± 2.00 | 4.00 |' in report(
+        root, capsys)

@@ -10,10 +10,8 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from .collect import HEADLINE_METRICS, RunRecord, headline_metric
+from .collect import DOWNSTREAM, HEADLINE_METRICS, RunRecord, headline_metric
 from .stats import kendall_tau_b
-
-DOWNSTREAM = ('det', 'inst', 'pose', 'seg')
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ TASK_METRICS['lt'] = [(f'accuracy/{k}', n, 1) for k, n in (
 # The metric that stands for a task in the forest plot, the paired comparisons and the
 # rank agreement: the first of these that the runs report (pose: LSP's tPCK where the
 # real-small suite ran, else COCO's keypoint AP).
+DOWNSTREAM = ('det', 'inst', 'pose', 'seg')
 HEADLINE_METRICS = {'cls': ('top-1 err',), 'lt': ('overall',), 'det': ('box AP',),
                     'inst': ('mask AP', 'box AP'), 'pose': ('tPCK', 'AP'), 'seg': ('mIoU',)}
 # Columns a table shows only when one of its runs reports them (the COCO-keypoint suite

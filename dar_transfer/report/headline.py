@@ -12,14 +12,13 @@ import html
 import statistics
 from dataclasses import dataclass, field
 
-from .collect import RunRecord
+from .collect import DOWNSTREAM, RunRecord
 from .tables import VARIANT_ORDER
 
 SMOKE_LABEL = ('Smoke run on generated data: these runs used toy data sets that '
                'dar-transfer generated, one seed each. They show that every stage runs and '
                'what each variant cost; their metrics are not evidence for or against any '
                'variant (benchmarks/README.md has real-data results).')
-DOWNSTREAM = ('det', 'inst', 'pose', 'seg')
 STATUS_MARKS = {'finished': 'ok', 'unfinished': 'unfinished', 'missing metric': 'no metric'}
 
 

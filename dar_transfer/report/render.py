@@ -8,6 +8,7 @@ import json
 
 from . import agreement as rank
 from . import headline as summary
+from . import noise_floor
 from .tables import Row, Stat, TaskTable
 
 NOT_APPLICABLE = ('"n/a": the metric cannot exist on this data; COCO reports -1 for a size '
@@ -64,7 +65,8 @@ def notes(table: TaskTable) -> list[str]:
 
 
 def to_markdown(tables: list[TaskTable], headline: summary.Headline | None = None,
-                agreement: list[rank.AgreementRow] | None = None) -> str:
+                agreement: list[rank.AgreementRow] | None = None,
+                noise: list[noise_floor.NoiseRow] | None = None) -> str:
     parts = [] if headline is None else [summary.to_markdown(headline)]
     for table in tables:
         header, body = display_rows(table)
@@ -73,6 +75,8 @@ def to_markdown(tables: list[TaskTable], headline: summary.Headline | None = Non
         lines += ['| ' + ' | '.join(cells) + ' |' for cells in body]
         lines += [''] + [f'- {note}' for note in notes(table)]
         parts.append('\n'.join(lines).rstrip())
+    if noise:
+        parts.append(noise_floor.markdown(noise))
     if agreement:
         parts.append(agreement_markdown(agreement))
     return '\n\n'.join(parts) + f'\n\n{legend(tables)}\n'
@@ -124,9 +128,11 @@ def to_csv(tables: list[TaskTable]) -> str:
 
 
 def to_json(tables: list[TaskTable], headline: summary.Headline | None = None,
-            agreement: list[rank.AgreementRow] | None = None) -> str:
+            agreement: list[rank.AgreementRow] | None = None,
+            noise: list[noise_floor.NoiseRow] | None = None) -> str:
     return json.dumps({
         'headline': None if headline is None else summary.to_json(headline),
+        'noise_floor': [noise_floor.as_dict(row) for row in noise or []],
         'agreement': [rank.as_dict(row) for row in agreement or []], 'tables': [{
         'task': t.task, 'title': t.title, 'columns': t.columns,
         'rows': [{'backbone': r.backbone, 'variant': r.variant,
@@ -173,7 +179,8 @@ def _html_table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 def to_html(tables: list[TaskTable], images: dict[str, str],
             headline: summary.Headline | None = None, *, forest: tuple[str, str] | None = None,
-            agreement: list[rank.AgreementRow] | None = None) -> str:
+            agreement: list[rank.AgreementRow] | None = None,
+            noise: list[noise_floor.NoiseRow] | None = None) -> str:
     """One page, no external resources: plots are embedded as base64 PNGs. It opens
     with the forest plot (``forest``: title and PNG data) when there is one."""
     body = ['<h1>dar-transfer report</h1>']
@@ -190,6 +197,10 @@ def to_html(tables: list[TaskTable], images: dict[str, str],
             body.append('<tr>' + ''.join(f'<td>{html.escape(c)}</td>' for c in cells) + '</tr>')
         body.append('</table>')
         body += [f'<p class="note">{html.escape(n)}</p>' for n in notes(table)]
+    if noise:
+        body.append('<h2>Noise floor: fine-tuning seeds of one backbone</h2>')
+        body += _html_table(noise_floor.HEADER, [noise_floor.cells(row) for row in noise])
+        body.append(f'<p>{html.escape(noise_floor.NOTE)}</p>')
     if agreement:
         body.append('<h2>Probe vs transfer: rank agreement</h2>')
         body += _html_table(rank.HEADER, [rank.cells(row) for row in agreement])
