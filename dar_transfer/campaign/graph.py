@@ -211,9 +211,10 @@ def build_jobs(m: Manifest) -> list[Job]:
         export = _export(m, v, seed, pretrain, task_names)
         ft_seeds = [seed] if m.finetune_seeds == PAIRED else list(m.finetune_seeds)
         ft_seeds += [s for s in extra.get((v.name, seed), ()) if s not in ft_seeds]
-        backbone = [_finetune(m, v, seed, task, f, export) for task in m.tasks for f in ft_seeds]
-        if pretrain is not None:
-            backbone += [_probe(m, v, seed, pretrain, entry) for entry in m.probes]
+        # the probes (a minute or two), then every task with the first fine-tuning seed,
+        # then the noise floor's extra seeds
+        backbone = [_probe(m, v, seed, pretrain, entry) for entry in m.probes] if pretrain else []
+        backbone += [_finetune(m, v, seed, task, f, export) for f in ft_seeds for task in m.tasks]
         jobs += [*([pretrain] if pretrain else []), export, *backbone]
         report_inputs += backbone
     return [*jobs, *_report_jobs(m, report_inputs)]
