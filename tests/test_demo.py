@@ -46,6 +46,11 @@ def test_quick_demo_end_to_end(tmp_path, capsys):
         assert 0 <= float(cells[5]) <= 100, line  # the pretraining top-1
         assert cells[6:] == ['ok'] * 4, line
     assert str(out / 'report' / 'report.html') in printed
+    # The manifest the demo ran is there for `campaign status`, which finds every job done.
+    assert f'dar-transfer campaign status {out / "manifest.py"}' in printed
+    assert main(['campaign', 'status', str(out / 'manifest.py'), '--json']) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {row['job'] for row in rows} == jobs and {row['state'] for row in rows} == {'done'}
 
     report = json.loads((out / 'report' / 'report.json').read_text())
     assert report['headline']['generated_data'] and report['headline']['label'] == SMOKE_LABEL

@@ -188,8 +188,8 @@ def summary_text(out: Path, seconds: float) -> str:
     return '\n'.join([
         '', label, '', to_text(headline), '',
         f'Report: {out / "report" / "report.html"} (and report.md, plots/)',
-        f'Logs:   {out / "logs"}/ (one file per job; '
-        f'dar-transfer campaign status {out / "manifest.py"})',
+        f'Logs:   {out / "logs"}/ (one file per job)',
+        f'Jobs:   dar-transfer campaign status {out / "manifest.py"}',
         f'Took {seconds // 60:.0f} min {seconds % 60:.0f} s in this run.'])
 
 
