@@ -214,8 +214,12 @@ def run_campaign(out: Path, quick: bool, jobs: int) -> dict:
         print(LINE.format('data', f'done in {time.monotonic() - started:5.0f} s'), flush=True)
     else:
         print(LINE.format('data', 'done earlier (kept)'), flush=True)
-    write_overlays(out, quick)
-    manifest = load_manifest(write_manifest(out, quick))
+    # The campaign folder by its absolute path: a job config names its _base_ (the
+    # exported config) by path, and mmengine reads a relative one from the config's own
+    # folder, not from here (make demo's --out work_dirs/demo is relative).
+    folder = out.resolve()
+    write_overlays(folder, quick)
+    manifest = load_manifest(write_manifest(folder, quick))
     return engine.run(manifest, jobs=jobs,
                       display_factory=lambda s, n: Progress(s, sys.stdout, parallel=n))
 
