@@ -33,14 +33,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def pretrain(out: Path, name: str, config: str, options: dict, *, amp: bool,
              amp_dtype: str = 'float16') -> None:
-    from dar_transfer.demo.run import with_progress
     from dar_transfer.pretrain.train import run
     from dar_transfer.utils.runner_setup import build_config, finish_config
 
     cfg = build_config(config, {'log_level': 'WARNING', **options},
                        work_dir=str(out / 'pretrain' / name))
-    run(finish_config(with_progress(cfg), resume=None, amp=amp, launcher='none',
-                      amp_dtype=amp_dtype), config)
+    run(finish_config(cfg, resume=None, amp=amp, launcher='none', amp_dtype=amp_dtype),
+        config)
 
 
 def finetune(out: Path, task: str, *, amp: bool, length: int) -> None:
@@ -56,9 +55,32 @@ def finetune(out: Path, task: str, *, amp: bool, length: int) -> None:
     run(load_config(args), str(toy))
 
 
+def run_cli(argv: list[str]) -> None:
+    """Run an export or report verb in this process; its errors propagate to the stage."""
+    from dar_transfer.export import cli as export_cli
+    from dar_transfer.report import cli as report_cli
+
+    parser = argparse.ArgumentParser(prog='dar-transfer')
+    verbs = parser.add_subparsers(dest='verb', required=True)
+    export_cli.add_parser(verbs)
+    report_cli.add_parser(verbs)
+    args = parser.parse_args(argv)
+    code = args.func(args)
+    if code:
+        raise RuntimeError(f'dar-transfer {" ".join(argv[:2])} exited with {code}')
+
+
+def write_report(out: Path) -> None:
+    report, sources = out / 'report', [str(out / 'pretrain'), str(out / 'finetune')]
+    run_cli(['report', *sources, '--out', str(report / 'report.md'),
+             '--plots', str(report / 'plots')])
+    run_cli(['report', *sources, '--format', 'html', '--out', str(report / 'report.html')])
+    run_cli(['report', *sources, '--format', 'json', '--out', str(report / 'report.json')])
+
+
 def stages(out: Path, smoke: bool) -> dict:
     from dar_transfer.demo.classification_data import write_cifar_batches
-    from dar_transfer.demo.run import REPO_CONFIGS, data_roots, make_data, run_cli, write_report
+    from dar_transfer.demo.run import REPO_CONFIGS, data_roots, make_data
 
     amp = not smoke
     cifar = out / 'data' / 'cifar10'

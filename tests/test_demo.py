@@ -1,6 +1,8 @@
-"""`dar-transfer demo --quick`: every stage runs, the terminal stays short and says the
-result is a smoke run, and the report has all five tables."""
+"""`dar-transfer demo --quick`: every job of the demo's campaign runs, the terminal stays
+short and says the result is a smoke run, the report has all five tables, and a rerun
+runs only what is not done."""
 import json
+from pathlib import Path
 
 import pytest
 
@@ -8,23 +10,30 @@ from dar_transfer.cli import main
 from dar_transfer.report.headline import SMOKE_LABEL
 
 pytestmark = pytest.mark.slow
+VARIANTS = ('baseline', 'dar', 'random')
+TASKS = ('det', 'inst', 'pose', 'seg')
 MAX_LINES = 40  # the issue's budget for a successful demo's terminal output
 
 
-def test_quick_demo_end_to_end(tmp_path, capsys):
-    out = tmp_path / 'demo'
+def test_quick_demo_end_to_end(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = Path('demo')  # relative, as make demo's work_dirs/demo
     assert main(['demo', '--out', str(out), '--quick']) == 0
     captured = capsys.readouterr()
     printed = captured.out + captured.err
     lines = printed.splitlines()
     assert len(lines) <= MAX_LINES, printed
-    # Library output went to the stage logs, not to the terminal.
+    # Library output went to the job logs, not to the terminal: one log and one record
+    # per job of the campaign, each done.
     assert 'Average Precision' not in printed and 'mmengine - ' not in printed
-    assert 'Average Precision' in (out / 'logs' / 'finetune-dar.log').read_text()
-    assert {p.name for p in (out / 'logs').iterdir()} == {
-        'data.log', 'pretrain-baseline.log', 'pretrain-dar.log', 'pretrain-random.log',
-        'export.log', 'finetune-baseline.log', 'finetune-dar.log', 'finetune-random.log',
-        'report.log'}
+    assert 'Average Precision' in (out / 'logs' / 'finetune.dar.s0.det.f0.log').read_text()
+    jobs = {f'{stage}.{variant}.s0' for stage in ('pretrain', 'export')
+            for variant in VARIANTS}
+    jobs |= {f'finetune.{variant}.s0.{task}.f0' for variant in VARIANTS for task in TASKS}
+    jobs |= {'report.md', 'report.html', 'report.json'}
+    assert {p.name for p in (out / 'logs').iterdir()} == {f'{job}.log' for job in jobs}
+    records = {p.stem: json.loads(p.read_text()) for p in (out / 'jobs').iterdir()}
+    assert set(records) == jobs and all(r['state'] == 'done' for r in records.values())
     # The headline is labelled a smoke run and shows what is real: cost, wall time,
     # downstream status.
     assert ' '.join(SMOKE_LABEL.split()[:6]) in printed
@@ -39,6 +48,11 @@ def test_quick_demo_end_to_end(tmp_path, capsys):
         assert 0 <= float(cells[5]) <= 100, line  # the pretraining top-1
         assert cells[6:] == ['ok'] * 4, line
     assert str(out / 'report' / 'report.html') in printed
+    # The manifest the demo ran is there for `campaign status`, which finds every job done.
+    assert f'dar-transfer campaign status {out / "manifest.py"}' in printed
+    assert main(['campaign', 'status', str(out / 'manifest.py'), '--json']) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {row['job'] for row in rows} == jobs and {row['state'] for row in rows} == {'done'}
 
     report = json.loads((out / 'report' / 'report.json').read_text())
     assert report['headline']['generated_data'] and report['headline']['label'] == SMOKE_LABEL
@@ -60,10 +74,20 @@ def test_quick_demo_end_to_end(tmp_path, capsys):
     assert page.count('cannot exist on this data') == 1
     assert (out / 'report' / 'plots' / 'dar_subset.png').exists()
 
-    # A rerun finds every stage done and only prints the result again.
+    # A rerun finds the data and every job done and only prints the result again.
     assert main(['demo', '--out', str(out), '--quick']) == 0
     rerun = capsys.readouterr().out
-    assert rerun.count('done earlier (kept)') == 9 and 'pretrain wall' in rerun
+    assert rerun.count('done earlier (kept)') == 1 + len(jobs) and 'pretrain wall' in rerun
+    assert ' done in ' not in rerun
+
+    # A fine-tuning whose result is gone runs again, and the report after it; the rest
+    # is kept.
+    (out / 'finetune' / 'seg' / 'random' / 'seed0_ft0' / 'finetune_summary.json').unlink()
+    assert main(['demo', '--out', str(out), '--quick']) == 0
+    again = [line.split()[0] for line in capsys.readouterr().out.splitlines()
+             if ' done in ' in line]
+    assert sorted(again) == ['finetune.random.s0.seg.f0', 'report.html', 'report.json',
+                             'report.md']
 
 
 def test_unwritable_output_folder(tmp_path, capsys):

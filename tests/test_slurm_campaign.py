@@ -18,7 +18,7 @@ from dar_transfer.cli import main
 from dar_transfer.demo.classification_data import write_image_folder
 from dar_transfer.demo.downstream_data import write_cityscapes
 from dar_transfer.demo.run import pretrain_options
-from dar_transfer.demo.toy_configs import write_toy_config
+from dar_transfer.demo.toy_configs import toy_overlay
 
 REPO = Path(__file__).resolve().parents[1]
 PRETRAIN = str(REPO / 'configs/demo/resnet18_pretrain_toy.py')
@@ -31,12 +31,10 @@ def _manifest(root: Path) -> Path:
     cls = write_image_folder(data / 'imagenet', num_classes=4,
                              per_class={'train': 12, 'val': 4}, size=40)
     seg = write_cityscapes(data / 'cityscapes', images={'train': 4, 'val': 2})
-    # The toy layer over the exported seg config, minus its _base_ line (the campaign
-    # writes that line itself): 4 iterations on the generated Cityscapes.
-    (root / 'toy').mkdir()
-    toy = write_toy_config('seg', root / 'toy' / 'x_seg.py', seg, length=4, validate=False)
+    # The toy layer over the exported seg config (the campaign writes the _base_ line
+    # itself): 4 iterations on the generated Cityscapes.
     overlay = root / 'seg_overlay.py'
-    overlay.write_text('\n'.join(toy.read_text().splitlines()[1:]) + '\n')
+    overlay.write_text(toy_overlay('seg', seg, length=4, validate=False))
     job = dict(cpus=1, time_min=10)
     fields = dict(
         folder=str(root / 'camp'),

@@ -1,38 +1,37 @@
-"""``dar-transfer demo``: the whole loop on generated data, end to end.
+"""``dar-transfer demo``: the whole loop on generated data, end to end, as a campaign.
 
 1. data: tiny sets in the real formats (ImageFolder, COCO instances and keypoints,
-   Cityscapes);
-2. pretrain a ResNet-18 three ways: the 100%-cost baseline, DaR, and the random
-   control at DaR's cost (configs/demo/);
-3. export each backbone and fine-tune detection, instance segmentation, pose and
-   segmentation from each;
-4. report: Markdown and HTML with plots, and a headline table on the terminal.
+   Cityscapes), generated in this process;
+2. the built-in campaign (``configs/campaigns/demo.py``) with the local executor: a
+   ResNet-18 pretrained three ways (the 100%-cost baseline, DaR, and the random control
+   at DaR's cost), each exported and fine-tuned on detection, instance segmentation,
+   pose and segmentation, then the report (Markdown, HTML with plots, JSON);
+3. the headline table on the terminal.
 
-Each finished stage leaves a marker, so a rerun after an interruption skips what is
-done and restarts the stage that was cut short from scratch.
+Unlike a plain ``campaign run``, the demo writes the data, the toy layers the
+fine-tunings append to the exported configs, and the manifest with this run's folder
+and sizes (``OUT/manifest.py``) first. Each job is the verb a user would type, run as a
+subprocess with its log in ``OUT/logs/`` and its record in ``OUT/jobs/``, so a rerun
+after an interruption keeps the jobs that finished and runs the others.
 """
 from __future__ import annotations
 
 import argparse
 import errno
 import json
+import os
+import pprint
 import shutil
 import sys
 import textwrap
 import time
 from pathlib import Path
 
-from .progress import StageDisplay
-from .stage_output import StageSink, captured
-
-REPO_CONFIGS = Path(__file__).resolve().parents[2] / 'configs' / 'demo'
-VARIANTS = ('baseline', 'dar', 'random')
+REPO = Path(__file__).resolve().parents[2]
+REPO_CONFIGS = REPO / 'configs' / 'demo'
+MANIFEST = REPO / 'configs' / 'campaigns' / 'demo.py'
 TASKS = ('det', 'inst', 'pose', 'seg')
-STAGES = ['data', *(f'pretrain {v}' for v in VARIANTS), 'export',
-          *(f'finetune {v}' for v in VARIANTS), 'report']
-# Each stage's share of the demo's wall time, measured on 2 cores: the weights of the
-# overall progress line (each stage's own ETA is measured as it runs).
-STAGE_WEIGHTS = dict.fromkeys(STAGES, 1.0)
+LINE = '{:<36} {}'  # the campaign display's line: job (or data), then what became of it
 
 # Full demo, --quick. The full sizes keep the demo within about 4 minutes on 2 cores
 # of the slower machine we measured (README); --quick is for tests.
@@ -42,19 +41,33 @@ SIZES = {
     'cityscapes': ({'train': 8, 'val': 4}, {'train': 4, 'val': 2}),
     'finetune_epochs': (3, 1), 'seg_iters': (24, 4),
 }
+DATA_SIZES = ('classes', 'cls_train', 'cls_val', 'cls_size', 'coco', 'cityscapes')
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         'demo', help='run the whole loop on generated data',
         description='Generate tiny data sets, pretrain (baseline, DaR, random control), '
-                    'export, fine-tune four downstream tasks and write the report.')
-    parser.add_argument('--out', default='work_dirs/demo', help='output folder')
+                    'export, fine-tune four downstream tasks and write the report, as the '
+                    'built-in campaign configs/campaigns/demo.py.')
+    parser.add_argument('--out', default='work_dirs/demo',
+                        help='output folder: the data and the campaign folder (logs/, jobs/)')
     parser.add_argument('--quick', action='store_true', help='a seconds-scale version')
-    parser.add_argument('--verbose', action='store_true',
-                        help='also show the libraries\' output (always in OUT/logs/)')
+    parser.add_argument('--jobs', type=int, default=None,
+                        help='jobs at a time (default: one per visible GPU, else two when '
+                             'the machine has two cores or more, each with half of them)')
     parser.set_defaults(func=main)
     return parser
+
+
+def default_jobs() -> int:
+    """One job per GPU; on a CPU, two jobs of one thread each beat one of two threads
+    (the toy runs are too small to use two cores well, and each job's start-up, mostly
+    imports, overlaps the other's work)."""
+    from ..campaign.local import visible_gpus
+
+    gpus = visible_gpus()
+    return len(gpus) if gpus else min(2, os.cpu_count() or 1)
 
 
 def _size(key: str, quick: bool):
@@ -94,10 +107,27 @@ def data_roots(out: Path) -> dict[str, Path]:
             'pose': data / 'coco_keypoints', 'seg': data / 'cityscapes'}
 
 
+def prepare_data(out: Path, quick: bool) -> bool:
+    """Generate the data sets unless all of them, at these sizes, are there already
+    (``data/sizes.json`` is written last); returns whether it generated them.
+
+    The generators are seeded, so the data of a rerun would be the same bytes; keeping
+    it leaves the files alone that another demo's jobs may be reading.
+    """
+    stamp = out / 'data' / 'sizes.json'
+    sizes = json.dumps({key: _size(key, quick) for key in DATA_SIZES}, sort_keys=True)
+    if stamp.is_file() and stamp.read_text() == sizes:
+        return False
+    shutil.rmtree(out / 'data', ignore_errors=True)
+    make_data(out, quick)
+    stamp.write_text(sizes)
+    return True
+
+
 def pretrain_options(data: Path, quick: bool, variant: str) -> dict:
-    options = {'log_level': 'WARNING', 'experiment_name': f'demo-pretrain-{variant}'}
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        options[f'{loader}.dataset.data_root'] = str(data)
+    """A demo pretraining's cfg_options: the data root and, with ``quick``, smaller sizes."""
+    options = {f'{loader}.dataset.data_root': str(data)
+               for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')}
     if quick:
         # Small batches and a gentle lr: enough BatchNorm updates for running statistics
         # that the frozen-BN detection backbones can use.
@@ -114,87 +144,38 @@ def pretrain_options(data: Path, quick: bool, variant: str) -> dict:
     return options
 
 
-def with_progress(cfg):
-    """Add the hook that feeds the stage's progress bar."""
-    cfg.custom_hooks = [*cfg.get('custom_hooks', []), dict(type='StageProgressHook')]
-    return cfg
+def write_overlays(out: Path, quick: bool) -> None:
+    """``OUT/overlays/<task>.py``: the toy layer each fine-tuning appends to its config."""
+    from .toy_configs import toy_overlay
+
+    folder = out / 'overlays'
+    folder.mkdir(parents=True, exist_ok=True)
+    for task in TASKS:
+        length = _size('seg_iters' if task == 'seg' else 'finetune_epochs', quick)
+        text = toy_overlay(task, data_roots(out)[task], length=length, validate=False)
+        path = folder / f'{task}.py'
+        if not path.is_file() or path.read_text() != text:
+            path.write_text(text)
 
 
-def run_pretrain(out: Path, variant: str, quick: bool) -> None:
-    from ..pretrain.train import run
-    from ..utils.runner_setup import build_config, finish_config
+def write_manifest(out: Path, quick: bool) -> Path:
+    """``OUT/manifest.py``: the built-in manifest with this run's folder, data and sizes."""
+    from mmengine.config import Config
 
-    work_dir = out / 'pretrain' / variant
-    shutil.rmtree(work_dir, ignore_errors=True)  # a cut-short stage restarts
-    suffix = '' if variant == 'baseline' else f'_{variant}'
-    config = str(REPO_CONFIGS / f'resnet18_pretrain_toy{suffix}.py')
-    cfg = build_config(config, pretrain_options(data_roots(out)['cls'], quick, variant),
-                       work_dir=str(work_dir))
-    run(finish_config(with_progress(cfg), resume=None, amp=False, launcher='none'), config)
-
-
-def run_finetune(out: Path, variant: str, task: str, quick: bool) -> None:
-    from ..finetune.cli import load_config, run
-    from .toy_configs import write_toy_config
-
-    generated = out / 'checkpoints' / f'demo_r18_{variant}_{task}.py'
-    length = _size('seg_iters' if task == 'seg' else 'finetune_epochs', quick)
-    toy = write_toy_config(task, generated, data_roots(out)[task], length=length,
-                           validate=False)
-    work_dir = out / 'finetune' / task / variant
-    shutil.rmtree(work_dir, ignore_errors=True)
-    args = argparse.Namespace(
-        config=str(toy), work_dir=str(work_dir), resume=None, amp=False, launcher='none',
-        cfg_options={'log_level': 'WARNING', 'experiment_name': f'demo-{task}-{variant}'})
-    run(with_progress(load_config(args)), str(toy))
-
-
-def run_cli(argv: list[str]) -> None:
-    """Run a verb in this process; its errors propagate to the demo's own handler.
-
-    The parser holds only the verbs the demo runs, so the demo does not import the
-    top-level CLI, which imports the demo.
-    """
-    from ..export import cli as export_cli
-    from ..report import cli as report_cli
-
-    parser = argparse.ArgumentParser(prog='dar-transfer')
-    verbs = parser.add_subparsers(dest='verb', required=True)
-    export_cli.add_parser(verbs)
-    report_cli.add_parser(verbs)
-    args = parser.parse_args(argv)
-    code = args.func(args)
-    if code:
-        raise RuntimeError(f'dar-transfer {" ".join(argv[:2])} exited with {code}')
-
-
-def write_report(out: Path) -> None:
-    report, sources = out / 'report', [str(out / 'pretrain'), str(out / 'finetune')]
-    run_cli(['report', *sources, '--out', str(report / 'report.md'),
-             '--plots', str(report / 'plots')])
-    run_cli(['report', *sources, '--format', 'html', '--out', str(report / 'report.html')])
-    run_cli(['report', *sources, '--format', 'json', '--out', str(report / 'report.json')])
-
-
-def run_stage(stage: str, out: Path, quick: bool, display: StageDisplay) -> None:
-    kind, _, variant = stage.partition(' ')
-    if kind == 'data':
-        shutil.rmtree(out / 'data', ignore_errors=True)
-        make_data(out, quick)
-    elif kind == 'pretrain':
-        run_pretrain(out, variant, quick)
-    elif kind == 'export':
-        for name in VARIANTS:
-            checkpoint = sorted((out / 'pretrain' / name).glob('epoch_*.pth'))[-1]
-            run_cli(['export', str(checkpoint), '--name', f'demo_r18_{name}',
-                     '--out', str(out / 'checkpoints'), '--variant', name])
-    elif kind == 'finetune':
-        for index, task in enumerate(TASKS):
-            if index:
-                display.next_unit()
-            run_finetune(out, variant, task, quick)
-    else:
-        write_report(out)
+    fields = {key: value for key, value in Config.fromfile(str(MANIFEST)).to_dict().items()
+              if not key.startswith('_')}
+    fields['folder'] = str(out)
+    data = data_roots(out)['cls']
+    for variant in fields['variants']:
+        variant['config'] = os.path.normpath(variant['config'])
+        variant['cfg_options'] = {**variant.get('cfg_options', {}),
+                                  **pretrain_options(data, quick, variant['name'])}
+    path = out / 'manifest.py'
+    path.write_text(f'# Written by `dar-transfer demo{" --quick" if quick else ""}` from '
+                    f'{MANIFEST}.\n' + ''.join(
+                        f'{k} = {pprint.pformat(v, width=88, sort_dicts=False)}\n'
+                        for k, v in fields.items()))
+    return path
 
 
 def summary_text(out: Path, seconds: float) -> str:
@@ -207,40 +188,63 @@ def summary_text(out: Path, seconds: float) -> str:
     return '\n'.join([
         '', label, '', to_text(headline), '',
         f'Report: {out / "report" / "report.html"} (and report.md, plots/)',
-        f'Logs:   {out / "logs"}/ (one file per stage)',
+        f'Logs:   {out / "logs"}/ (one file per job)',
+        f'Jobs:   dar-transfer campaign status {out / "manifest.py"}',
         f'Took {seconds // 60:.0f} min {seconds % 60:.0f} s in this run.'])
 
 
+def unfinished_text(out: Path, statuses: dict) -> str:
+    """What did not finish, the first reason, and how to resume."""
+    left = [s for s in statuses.values() if s.state != 'done']
+    first = next((s for s in left if s.state == 'failed'), left[0])
+    why = first.reason.splitlines()[0] if first.reason else first.state
+    return (f'dar-transfer demo: {len(left)} of {len(statuses)} jobs did not finish '
+            f'({first.job.key}: {why}); the logs are in {out / "logs"}/. Rerun the same '
+            'command to run only those.')
+
+
+def run_campaign(out: Path, quick: bool, jobs: int) -> dict:
+    """Data, overlays and manifest, then the campaign; returns its job statuses."""
+    from ..campaign import engine
+    from ..campaign.display import Progress
+    from ..campaign.manifest import load_manifest
+
+    started = time.monotonic()
+    if prepare_data(out, quick):
+        print(LINE.format('data', f'done in {time.monotonic() - started:5.0f} s'), flush=True)
+    else:
+        print(LINE.format('data', 'done earlier (kept)'), flush=True)
+    # The campaign folder by its absolute path: a job config names its _base_ (the
+    # exported config) by path, and mmengine reads a relative one from the config's own
+    # folder, not from here (make demo's --out work_dirs/demo is relative).
+    folder = out.resolve()
+    write_overlays(folder, quick)
+    manifest = load_manifest(write_manifest(folder, quick))
+    return engine.run(manifest, jobs=jobs,
+                      display_factory=lambda s, n: Progress(s, sys.stdout, parallel=n))
+
+
 def main(args: argparse.Namespace) -> int:
+    from ..campaign.state import CampaignLocked
+
+    if args.jobs is not None and args.jobs < 1:
+        raise ValueError(f'--jobs must be >= 1, got {args.jobs}')
     out = Path(args.out)
     _check_writable(out)
-    markers = out / '.stages'
-    markers.mkdir(exist_ok=True)
-    terminal = sys.stdout
-    sink = StageSink(terminal, verbose=args.verbose)
     started = time.monotonic()
     try:
-        with captured(sink), StageDisplay(STAGE_WEIGHTS, terminal) as display:
-            for stage in STAGES:
-                marker = markers / stage.replace(' ', '-')
-                if marker.exists():
-                    display.skip(stage)
-                    continue
-                display.begin(stage, units=len(TASKS) if stage.startswith('finetune') else 1)
-                log_file = out / 'logs' / f'{stage.replace(" ", "-")}.log'
-                try:
-                    with sink.stage(log_file):
-                        run_stage(stage, out, args.quick, display)
-                except Exception as error:
-                    error.add_note(f'the full output of this stage is in {log_file}')
-                    raise
-                display.end()
-                marker.touch()
+        statuses = run_campaign(out, args.quick, args.jobs or default_jobs())
+    except CampaignLocked as error:
+        print(f'dar-transfer demo: error: {error}', file=sys.stderr)
+        return 1
     except OSError as error:
         if error.errno == errno.ENOSPC:
             raise OSError(error.errno, f'the disk is full while writing under {out}; free '
-                                       'space and rerun the demo: finished stages are kept') \
+                                       'space and rerun the demo: finished jobs are kept') \
                 from error
         raise
-    print(summary_text(out, time.monotonic() - started), file=terminal)
+    if any(s.state != 'done' for s in statuses.values()):
+        print(unfinished_text(out, statuses), file=sys.stderr)
+        return 1
+    print(summary_text(out, time.monotonic() - started))
     return 0

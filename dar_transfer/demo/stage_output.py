@@ -1,11 +1,12 @@
-"""Send what the libraries print during a demo stage to that stage's log file.
+"""Send what the libraries print during an in-process stage to that stage's log file.
 
 mmengine, pycocotools and the downstream libraries print tables, warnings and
-per-iteration logs. In the demo they belong in a file per stage, so the terminal shows
-only the stage lines and the result; ``--verbose`` copies them to the terminal too.
+per-iteration logs. ``make gpu-check`` (scripts/gpu_check.py) runs its stages in one
+process, and their output belongs in a file per stage, so the terminal shows only the
+stage table. (The demo runs its jobs as subprocesses, each with its own log file.)
 
 One :class:`StageSink` stands in for ``sys.stdout`` and ``sys.stderr`` for the whole
-demo, and only its target changes from stage to stage: a logger created during one
+run, and only its target changes from stage to stage: a logger created during one
 stage (mmengine binds its stream handler to ``sys.stdout`` when it is created) keeps
 writing to the sink, never to a file that a finished stage has closed.
 """

@@ -3,14 +3,15 @@
 Each toy config inherits the generated one (``_base_ = './NAME_task.py'``) and changes
 only what makes it run in seconds on 2 CPU cores: the data root, image sizes, batch
 sizes and epochs, and for detection a narrower FPN with fewer proposals (DESIGN.md
-lists why each setting is there).
+lists why each setting is there). The same text without the ``_base_`` line is a
+campaign task's ``overlay`` (the demo's campaign uses it so).
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-COMMON = """_base_ = './{base}'
-data_root = '{root}/'
+BASE = "_base_ = './{base}'\n"
+COMMON = """data_root = '{root}/'
 default_hooks = dict(checkpoint=dict(interval={length}), logger=dict(interval=5))
 """
 
@@ -131,18 +132,26 @@ TEMPLATES = {
 }
 
 
-def write_toy_config(task: str, generated: str | Path, data_root: str | Path, *,
-                     length: int = 2, validate: bool = True) -> Path:
-    """``<generated>_toy.py`` next to the generated config; ``length`` is epochs (det,
-    inst, pose) or iterations (seg). ``validate=False`` skips the validation at the end
-    of training (``val_begin`` past the end), for runs that are tested right after on
-    the same images anyway, as ``dar-transfer finetune`` does."""
+def toy_overlay(task: str, data_root: str | Path, *, length: int = 2,
+                validate: bool = True) -> str:
+    """The toy layer of ``task`` without its ``_base_`` line: what a campaign appends to
+    the config that export wrote (a task's ``overlay``). ``length`` is epochs (det, inst,
+    pose) or iterations (seg); ``validate=False`` skips the validation at the end of
+    training (``val_begin`` past the end), for runs that are tested right after on the
+    same images anyway, as ``dar-transfer finetune`` does."""
     if task not in TEMPLATES:
         raise ValueError(f'task must be one of {tuple(TEMPLATES)}, got {task!r}')
-    generated = Path(generated)
-    text = COMMON + TEMPLATES[task]
-    text = text.replace('{base}', generated.name).replace('{root}', str(Path(data_root)))
-    path = generated.with_name(f'{generated.stem}_toy.py')
+    text = (COMMON + TEMPLATES[task]).replace('{root}', str(Path(data_root)))
     text = text.replace('{val_begin}', str(1 if validate else length + 1))
-    path.write_text(text.replace('{length}', str(length)))
+    return text.replace('{length}', str(length))
+
+
+def write_toy_config(task: str, generated: str | Path, data_root: str | Path, *,
+                     length: int = 2, validate: bool = True) -> Path:
+    """``<generated>_toy.py`` next to the generated config: its ``_base_`` line, then
+    :func:`toy_overlay` (the same arguments)."""
+    overlay = toy_overlay(task, data_root, length=length, validate=validate)
+    generated = Path(generated)
+    path = generated.with_name(f'{generated.stem}_toy.py')
+    path.write_text(BASE.replace('{base}', generated.name) + overlay)
     return path
