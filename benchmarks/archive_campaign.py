@@ -13,7 +13,9 @@ stay behind, so the copy is small enough to commit under ``benchmarks/results/``
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
+from collections import defaultdict
 from pathlib import Path
 
 KEEP_SUFFIXES = {'.json', '.jsonl', '.py', '.md', '.html', '.png', '.csv', '.tex'}
@@ -43,14 +45,36 @@ def archive(source: Path, target: Path) -> list[Path]:
     return copied
 
 
+def stage_times(folder: Path) -> str:
+    """Markdown: each stage's finished jobs and their wall time (min to max, median) from
+    the job records of the last attempt."""
+    seconds = defaultdict(list)
+    for record in sorted((folder / 'jobs').glob('*.json')):
+        data = json.loads(record.read_text())
+        if data.get('state') == 'done' and data.get('seconds') is not None:
+            seconds[data['key'].split('.')[0] + (f" {data['key'].split('.')[3]}"
+                                                 if data['key'].startswith('finetune')
+                                                 else '')].append(data['seconds'])
+    lines = ['| stage | jobs | seconds, min to max | median |', '|---|---|---|---|']
+    for stage, values in sorted(seconds.items()):
+        values.sort()
+        lines.append(f'| {stage} | {len(values)} | {values[0]:.0f} to {values[-1]:.0f} | '
+                     f'{values[len(values) // 2]:.0f} |')
+    return '\n'.join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('source', type=Path, help='the campaign folder')
     parser.add_argument('target', type=Path, help='where the copy goes')
+    parser.add_argument('--times', action='store_true',
+                        help="also print each stage's wall times from the job records")
     args = parser.parse_args()
     copied = archive(args.source, args.target)
     size = sum(p.stat().st_size for p in args.target.rglob('*') if p.is_file())
     print(f'{len(copied)} files updated; {args.target} holds {size / 1024:.0f} KiB')
+    if args.times:
+        print(stage_times(args.target))
 
 
 if __name__ == '__main__':
