@@ -1,0 +1,1 @@
+_base_ = '../export/baseline/seed2/baseline_s2_seg_real-small_cpu.py'

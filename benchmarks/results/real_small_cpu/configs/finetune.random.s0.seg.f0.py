@@ -1,0 +1,1 @@
+_base_ = '../export/random/seed0/random_s0_seg_real-small_cpu.py'

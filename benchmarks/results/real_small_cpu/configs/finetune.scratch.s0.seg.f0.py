@@ -1,0 +1,1 @@
+_base_ = '../export/scratch/seed0/scratch_s0_seg_real-small_cpu.py'

@@ -1,0 +1,1 @@
+_base_ = '../export/scratch/seed2/scratch_s2_pose_real-small_cpu.py'
