@@ -23,7 +23,16 @@ KEEP_NAMES = {'last_checkpoint'}
 MAX_BYTES = 2 * 1024 * 1024  # a bigger file is not a result summary
 
 
+def run_config_copy(path: Path) -> bool:
+    """mmengine writes a run's config beside the run and again as
+    <timestamp>/vis_data/config.py, the one the report reads: keep that one only."""
+    return path.suffix == '.py' and any(
+        (d / 'vis_data' / 'config.py').is_file() for d in path.parent.iterdir() if d.is_dir())
+
+
 def kept(path: Path) -> bool:
+    if run_config_copy(path):
+        return False
     return (path.suffix in KEEP_SUFFIXES or path.name in KEEP_NAMES) and \
         path.stat().st_size <= MAX_BYTES
 
