@@ -1,5 +1,9 @@
 """The local executor: up to N verbs at once as subprocesses, one log file each.
 
+With this interpreter (the default), jobs are forked from a server that imported the
+libraries once (``forked.py``); with another one, they start as ``python -m
+dar_transfer.cli``. Either way a job is the verb a user would type, with the same log.
+
 On a GPU machine each slot is one visible GPU (``CUDA_VISIBLE_DEVICES``); on a CPU
 machine the cores are split among the parallel jobs (``OMP_NUM_THREADS``), so two
 jobs on two cores do not each start two torch threads.
@@ -17,6 +21,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from .forked import ForkedVerb, available
 from .graph import Job
 from .state import JobStatus, write_record
 
@@ -67,22 +72,26 @@ def _exit_on_term(signum: int, frame) -> None:
     raise SystemExit(128 + signum)
 
 
-def stop_job(proc: subprocess.Popen) -> None:
+def stop_job(proc: subprocess.Popen | ForkedVerb) -> None:
     """Kill a job and what it started (data loader workers): its whole process group."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:  # it ended on its own meanwhile
-        pass
+    except ProcessLookupError:  # it ended meanwhile, or a fork has not made its group yet
+        try:
+            os.kill(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     proc.wait()
 
 
 class LocalExecutor:
-    """Runs jobs as ``python -m dar_transfer.cli VERB ...`` subprocesses.
+    """Runs jobs as ``dar-transfer VERB ...`` subprocesses.
 
     Args:
         folder (Path): the campaign folder (logs go to ``folder/logs``).
         jobs (int): parallel jobs. Defaults to one per visible GPU, else 1.
-        python (str): interpreter for the jobs. Defaults to this one.
+        python (str): interpreter for the jobs. Defaults to this one, whose jobs are
+            forked from a pre-imported server where the platform can.
     """
 
     def __init__(self, folder: Path, *, jobs: int | None = None,
@@ -91,6 +100,7 @@ class LocalExecutor:
         self.gpus = visible_gpus()
         self.jobs = jobs or default_jobs()
         self.python = python
+        self.forked = python == sys.executable and available()
         self.threads = max(1, (os.cpu_count() or 1) // self.jobs)
         self.free_gpus = list(self.gpus)
 
@@ -154,14 +164,20 @@ class LocalExecutor:
         with log.open('a') as file:
             file.write(f'=== attempt {record["attempts"]}: {record["command"]}\n')
             file.flush()
-            proc = subprocess.Popen([self.python, '-m', 'dar_transfer.cli', *argv],
-                                    stdout=file, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, env=self._env(gpu),
-                                    start_new_session=True)  # its workers go with it
+        proc = self._launch(argv, log, gpu)
         record['pid'] = proc.pid
         write_record(self.folder, job.key, record)
         on_event('started', job, record)
         return proc, record, gpu, job
+
+    def _launch(self, argv: list[str], log: Path, gpu: str | None):
+        if self.forked:
+            return ForkedVerb(argv, log, self._env(gpu))
+        with log.open('a') as file:
+            return subprocess.Popen([self.python, '-m', 'dar_transfer.cli', *argv],
+                                    stdout=file, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, env=self._env(gpu),
+                                    start_new_session=True)  # its workers go with it
 
     def _finish(self, job: Job, code: int, record: dict, on_event) -> str:
         record.update(ended=time.time(), exit_code=code)

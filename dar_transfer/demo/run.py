@@ -207,9 +207,12 @@ def run_campaign(out: Path, quick: bool, jobs: int) -> dict:
     """Data, overlays and manifest, then the campaign; returns its job statuses."""
     from ..campaign import engine
     from ..campaign.display import Progress
+    from ..campaign.forked import available, start_server
     from ..campaign.manifest import load_manifest
 
     started = time.monotonic()
+    if available():
+        start_server()  # the jobs' server loads the libraries while the data is written
     if prepare_data(out, quick):
         print(LINE.format('data', f'done in {time.monotonic() - started:5.0f} s'), flush=True)
     else:
