@@ -1,14 +1,17 @@
 """The local executor's forked jobs: each one is its verb with its own folder,
 environment, log, exit code and process group, as a subprocess would be."""
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
-from test_campaign import alive
+from test_campaign import PRETRAIN, alive, write_manifest
 
 from dar_transfer.campaign.forked import ForkedVerb, available
 from dar_transfer.campaign.local import stop_job
+from dar_transfer.campaign.state import read_record
 
 pytestmark = pytest.mark.skipif(not available(), reason='no forkserver on this platform')
 
@@ -46,3 +49,18 @@ def test_stop_job_kills_the_fork_and_its_workers(tmp_path):
     while alive(child):
         assert time.monotonic() < deadline, f'pid {child} outlived its job'
         time.sleep(0.1)
+
+
+def test_python_m_campaign_forks_quietly_and_records_the_verb_error(tmp_path):
+    missing = tmp_path / 'no-data'
+    path = write_manifest(tmp_path, tasks=['det'], variants=[dict(
+        name='v', config=PRETRAIN, seeds=[0],
+        cfg_options={'train_dataloader.dataset.data_root': str(missing)})])
+    done = subprocess.run([sys.executable, '-m', 'dar_transfer.cli', 'campaign', 'run',
+                           str(path)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stderr
+    # the jobs re-run __main__ (dar_transfer.cli) as __mp_main__; runpy's warning is off
+    assert 'found in sys.modules' not in done.stdout + done.stderr
+    record = read_record(tmp_path / 'camp', 'pretrain.v.s0')
+    assert record['state'] == 'failed' and record['exit_code'] == 2
+    assert str(missing) in record['note']

@@ -68,7 +68,7 @@ def test_quick_demo_end_to_end(tmp_path, capsys, monkeypatch):
     markdown = (out / 'report' / 'report.md').read_text()
     assert markdown.count('### ') == 5 and SMOKE_LABEL in markdown
     page = (out / 'report' / 'report.html').read_text()
-    assert page.index(SMOKE_LABEL) < page.index('<h2>ImageNet-style classification')
+    assert page.index(SMOKE_LABEL) < page.index('<h2>Classification on imagenet')
     # COCO's -1 (no large objects in the toy images) reads n/a, explained once.
     assert 'missing' not in page and '<td>n/a</td>' in page
     assert page.count('cannot exist on this data') == 1

@@ -93,7 +93,8 @@ def test_json_values_equal_the_logged_ones(runs, capsys):
 
 def test_markdown_marks_noise_and_unfinished_runs(runs, capsys):
     text = report(runs, capsys)
-    assert '### ImageNet-style classification' in text and '### Cityscapes (PSPNet)' in text
+    assert '### Classification on cifar10' in text
+    assert '### Semantic segmentation (PSPNet) on cityscapes' in text
     assert '- cut-s0: unfinished' in text
     assert 'delta dar' in text and '"?": a row has one seed' in text
 

@@ -10,8 +10,8 @@ in its own process group like ``Popen(start_new_session=True)``.
 
 As with any start method but ``fork``, each child imports the parent's ``__main__``
 module (as ``__mp_main__``): a script that runs a campaign needs the usual
-``if __name__ == '__main__':`` guard. The server imports but never runs torch code: forking after an OpenMP or CUDA pool
-started would hang or break the children.
+``if __name__ == '__main__':`` guard. The server imports but never runs torch code:
+forking after an OpenMP or CUDA pool started would hang or break the children.
 """
 from __future__ import annotations
 
@@ -22,9 +22,10 @@ import os
 import sys
 from pathlib import Path
 
-# What the verbs import: the CLI (torch, mmengine, mmdet) and the scopes' model
-# registries that ``register_all_modules`` would import in each job.
-PRELOAD = ['dar_transfer.cli', 'mmpretrain.models', 'mmseg.models', 'mmpose.models']
+# A warning filter (see that module), then what the verbs import: the CLI (torch,
+# mmengine, mmdet) and the model registries ``register_all_modules`` imports in a job.
+PRELOAD = ['dar_transfer.campaign.forkserver_preload', 'dar_transfer.cli',
+           'mmpretrain.models', 'mmseg.models', 'mmpose.models']
 
 
 def available() -> bool:
@@ -71,7 +72,8 @@ class ForkedVerb:
     def __init__(self, argv: list[str], log: Path, env: dict[str, str],
                  entry: str = 'dar_transfer.cli:main') -> None:
         start_server()
-        self._process = multiprocessing.get_context('forkserver').Process(target=_run_verb, name=f'dar-transfer {argv[0]}',
+        context = multiprocessing.get_context('forkserver')
+        self._process = context.Process(target=_run_verb, name=f'dar-transfer {argv[0]}',
                                         args=(entry, argv, str(log), env, os.getcwd()))
         self._process.start()
         self.pid = self._process.pid

@@ -50,10 +50,12 @@ HEADLINE_METRICS = {'cls': ('top-1 err',), 'lt': ('overall',), 'det': ('box AP',
 OPTIONAL_COLUMNS = {'tPCK'}
 PROBE_GLOB = '{stem}.probe-*.json'
 TASK_ORDER = ('cls', 'lt', 'det', 'inst', 'pose', 'seg')
-TASK_TITLES = {'cls': 'ImageNet-style classification', 'det': 'COCO detection (Faster R-CNN)',
+# A table's title is the task and model, then "on" the data sets its runs tested on
+# (the last folder of their data roots: coco, pennfudan, camvid).
+TASK_TITLES = {'cls': 'Classification', 'det': 'Detection (Faster R-CNN)',
                'lt': 'Long-tailed classification (top-1 by shot group)',
-               'inst': 'COCO instance segmentation (Mask R-CNN)',
-               'pose': 'COCO keypoints (SimpleBaseline)', 'seg': 'Cityscapes (PSPNet)'}
+               'inst': 'Instance segmentation (Mask R-CNN)',
+               'pose': 'Keypoints (SimpleBaseline)', 'seg': 'Semantic segmentation (PSPNet)'}
 
 
 @dataclass
@@ -82,6 +84,8 @@ class RunRecord:
     checkpoint: str = ''
     # Probe top-1 of that checkpoint, by name ('knn imagenette-112'), from ``probe --beside``.
     probes: dict[str, float] = field(default_factory=dict)
+    # The data set it was tested on: the last folder of its data root ('pennfudan').
+    data: str = ''
 
 
 def pair_key(run: RunRecord) -> tuple | None:
@@ -214,6 +218,16 @@ def backbone_of(cfg: Config) -> str:
     return str(backbone.get('type') or 'unknown').lower()
 
 
+def data_name(cfg: Config) -> str:
+    """The last folder of the test (else validation) data root: 'coco', 'camvid'."""
+    for loader in ('test_dataloader', 'val_dataloader'):
+        dataset = (cfg.get(loader) or {}).get('dataset') or {}
+        root = dataset.get('data_root') or (dataset.get('dataset') or {}).get('data_root')
+        if root:
+            return Path(str(root).rstrip('/')).name
+    return ''
+
+
 def read_run(work_dir: Path) -> RunRecord:
     config_file = _timestamp_dirs(work_dir)[-1] / 'vis_data' / 'config.py'
     # Reading needs none of the run's custom_imports (an mmpretrain run's needs the extra).
@@ -239,7 +253,7 @@ def read_run(work_dir: Path) -> RunRecord:
     # The summary's seed is the one the run used; the config's may be None (drawn).
     seed = summary.get('seed', cfg.get('randomness', {}).get('seed'))
     extra = dict(not_applicable=not_applicable, wall_seconds=summary.get('wall_seconds'),
-                 generated_data=bool(summary.get('generated_data')))
+                 generated_data=bool(summary.get('generated_data')), data=data_name(cfg))
     provenance = cfg.get('dar_provenance')
     if provenance is not None:
         checkpoint = provenance.get('source') or ''

@@ -118,5 +118,7 @@ def build_tables(runs: list[RunRecord], baseline: str = 'baseline') -> list[Task
                     row.delta[column] = (delta, _within_spread(a, b, delta))
                     row.interval[column] = compare(by_seed(base.runs, column),
                                                    by_seed(row.runs, column))
-        tables.append(TaskTable(task, TASK_TITLES[task], columns, rows))
+        data = sorted({run.data for row in rows for run in row.runs if run.data})
+        title = TASK_TITLES[task] + (f' on {", ".join(data)}' if data else '')
+        tables.append(TaskTable(task, title, columns, rows))
     return tables
