@@ -49,6 +49,11 @@ def runs(tmp_path_factory):
     shutil.copytree(work / 'base-s0', work / 'cut-s0')
     for scalars in (work / 'cut-s0').glob('*/vis_data/scalars.json'):
         scalars.write_text(scalars.read_text().splitlines()[0] + '\n')
+    # Runs stopped while they started leave an empty config dump: a newer one beside a
+    # finished run (a retry), and one alone (the report leaves that run out).
+    for stopped in (work / 'base-s1', work / 'stopped-s0'):
+        (stopped / '20991231_235959' / 'vis_data').mkdir(parents=True)
+        (stopped / '20991231_235959' / 'vis_data' / 'config.py').write_text('')
     # A fine-tuning run with provenance from export.
     torch.save(torchvision.models.resnet18().state_dict(), root / 'r18.pth')
     assert main(['export', str(root / 'r18.pth'), '--name', 'r18', '--out',
@@ -97,6 +102,12 @@ def test_markdown_marks_noise_and_unfinished_runs(runs, capsys):
     assert '### Semantic segmentation (PSPNet) on cityscapes' in text
     assert '- cut-s0: unfinished' in text
     assert 'delta dar' in text and '"?": a row has one seed' in text
+
+
+def test_a_run_stopped_while_starting_is_left_out(runs, capsys, caplog):
+    text = report(runs, capsys)
+    assert 'stopped-s0' not in text
+    assert 'stopped-s0: its only config dump is empty' in caplog.text
 
 
 def test_csv_and_latex_parse(runs, capsys):

@@ -8,6 +8,7 @@ else the last validation), and for pretraining runs ``summary.json`` and
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from mmengine.config import Config
 from ..sampling.dar_log import DaRLog
 
 TIMESTAMP = re.compile(r'^\d{8}_\d{6}$')
+logger = logging.getLogger(__name__)
 
 # Metrics per task, as (mmengine key, column name, scale to the units papers print).
 TASK_METRICS = {
@@ -139,13 +141,24 @@ def find_work_dirs(paths: list[str | Path]) -> list[Path]:
             raise FileNotFoundError(f'{path} does not exist')
         for config in path.rglob('vis_data/config.py'):
             run_dir = config.parent.parent
-            if TIMESTAMP.match(run_dir.name):
+            if not TIMESTAMP.match(run_dir.name):
+                continue
+            if config.stat().st_size:
                 found.add(run_dir.parent)
+            elif not _run_config(run_dir.parent):
+                logger.warning('%s: its only config dump is empty (the run was stopped while '
+                               'it started); left out of the report', run_dir.parent)
     return sorted(found)
 
 
 def _timestamp_dirs(work_dir: Path) -> list[Path]:
     return sorted(p for p in work_dir.iterdir() if p.is_dir() and TIMESTAMP.match(p.name))
+
+
+def _run_config(work_dir: Path) -> Path | None:
+    """The newest non-empty config dump: a run stopped while it started leaves an empty one."""
+    configs = [d / 'vis_data' / 'config.py' for d in _timestamp_dirs(work_dir)]
+    return next((c for c in reversed(configs) if c.is_file() and c.stat().st_size), None)
 
 
 def _read_lines(path: Path) -> list[dict]:
@@ -229,7 +242,7 @@ def data_name(cfg: Config) -> str:
 
 
 def read_run(work_dir: Path) -> RunRecord:
-    config_file = _timestamp_dirs(work_dir)[-1] / 'vis_data' / 'config.py'
+    config_file = _run_config(work_dir)
     # Reading needs none of the run's custom_imports (an mmpretrain run's needs the extra).
     cfg = Config.fromfile(config_file, import_custom_modules=False)
     task = task_of(cfg)
