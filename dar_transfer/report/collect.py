@@ -139,15 +139,12 @@ def find_work_dirs(paths: list[str | Path]) -> list[Path]:
     for path in map(Path, paths):
         if not path.exists():
             raise FileNotFoundError(f'{path} does not exist')
-        for config in path.rglob('vis_data/config.py'):
-            run_dir = config.parent.parent
-            if not TIMESTAMP.match(run_dir.name):
-                continue
-            if config.stat().st_size:
-                found.add(run_dir.parent)
-            elif not _run_config(run_dir.parent):
-                logger.warning('%s: its only config dump is empty (the run was stopped while '
-                               'it started); left out of the report', run_dir.parent)
+        found.update(config.parents[2] for config in path.rglob('vis_data/config.py')
+                     if TIMESTAMP.match(config.parents[1].name))
+    for work_dir in sorted(w for w in found if _run_config(w) is None):
+        logger.warning('%s: its only config dump is empty (the run was stopped while it '
+                       'started); left out of the report', work_dir)
+        found.discard(work_dir)
     return sorted(found)
 
 
