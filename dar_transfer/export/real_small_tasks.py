@@ -46,7 +46,9 @@ PRESETS = {
         'inst': dict(scale=(256, 256), batch=2, epochs=16, lr=0.01, steps=[12], warmup=50),
         'pose': dict(input=(96, 128), heatmap=(24, 32), batch=32, epochs=7, lr=1e-3,
                      steps=[6], warmup=50),
-        'seg': dict(scale=(240, 180), crop=(128, 128), batch=4, iters=600, lr=0.01),
+        # 600 iterations at lr 0.01 did not separate a pretrained backbone from scratch
+        # (mIoU 28.6 +- 1.8 against 24.7 +- 2.7); 1000 at 0.02 did (36.7 against 26.3).
+        'seg': dict(scale=(240, 180), crop=(128, 128), batch=4, iters=1000, lr=0.02),
     },
     'gpu': {
         'det': dict(scale=(512, 512), batch=4, epochs=36, lr=0.01, steps=[24, 33], warmup=100),
