@@ -16,8 +16,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser = subparsers.add_parser(
         'campaign', help='run the matrix of variants x seeds x tasks as resumable jobs',
         description='Run, inspect or report a campaign manifest (configs/campaigns/).')
-    parser.add_argument('action', choices=['run', 'status', 'report'])
+    parser.add_argument('action', choices=['run', 'status', 'report', 'accept'])
     parser.add_argument('manifest', help='manifest file, e.g. configs/campaigns/demo.py')
+    parser.add_argument('accept_jobs', nargs='*', metavar='JOB',
+                        help="accept: jobs (fnmatch patterns, e.g. 'finetune.*.det.*') whose "
+                             'results stay valid after an edit that marked them outdated')
     parser.add_argument('--json', action='store_true', help='print the result as JSON')
     parser.add_argument('--dry-run', action='store_true',
                         help='run: print what would run or be submitted, and stop')
@@ -44,7 +47,12 @@ def _print_table(statuses, parallel: int = 1) -> None:
 def main(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise ValueError(f'--jobs must be >= 1, got {args.jobs}')
+    if args.accept_jobs and args.action != 'accept':
+        raise ValueError(f'campaign {args.action} takes no job names '
+                         f'({" ".join(args.accept_jobs)}); only `campaign accept` does')
     manifest = load_manifest(args.manifest, args.cfg_options)
+    if args.action == 'accept':
+        return accept(manifest, args)
     if args.action == 'status' or (args.action == 'run' and args.dry_run):
         jobs, statuses = engine.current(manifest)
         if args.action == 'run':
@@ -72,6 +80,24 @@ def main(args: argparse.Namespace) -> int:
         print(json.dumps(engine.status_json(statuses)))
     failed = [k for k, s in statuses.items() if s.state == 'failed']
     return 1 if failed and args.executor == 'local' else 0
+
+
+def accept(manifest, args: argparse.Namespace) -> int:
+    """Keep finished results through an edit that leaves them valid; say which."""
+    try:
+        accepted = engine.accept(manifest, args.accept_jobs, dry_run=args.dry_run)
+    except CampaignLocked as error:
+        print(f'dar-transfer campaign: error: {error}', file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps([{'job': k, 'was': why} for k, why in accepted]))
+        return 0
+    verb = 'would accept' if args.dry_run else 'accepted'
+    for key, why in accepted:
+        print(f'{verb} {key}   # {why}')
+    if not accepted:
+        print('nothing to accept: the matched jobs are not outdated')
+    return 0
 
 
 def report(manifest, args: argparse.Namespace) -> int:

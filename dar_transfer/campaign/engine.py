@@ -7,6 +7,7 @@ became of them. Both keep their state in the job records only, so no daemon is n
 from __future__ import annotations
 
 import errno
+import fnmatch
 import sys
 import time
 from collections.abc import Callable
@@ -156,6 +157,45 @@ def run(manifest: Manifest, *, executor: str = 'local', jobs: int | None = None,
                 with display_factory(shown, local.jobs) as display:
                     local.run(selected, statuses, display.event)
         return evaluate(manifest.folder, graph)
+
+
+def accept(manifest: Manifest, patterns: list[str], *, dry_run: bool = False
+           ) -> list[tuple[str, str]]:
+    """``campaign accept``: keep the results of finished jobs that an edit marked outdated.
+
+    For an edit the user knows leaves those results valid (a comment, another task's
+    preset, a fingerprint formula): each job whose key matches a pattern (``fnmatch``),
+    finished and outdated, gets the current fingerprint, and its record keeps what
+    changed. Returns (job, what changed); ValueError, before any record is written, for a
+    pattern that matches no job or a matched job that is outdated without a result.
+    """
+    graph, statuses = current(manifest)
+    chosen = {p: [j for j in graph if fnmatch.fnmatchcase(j.key, p)] for p in patterns}
+    unmatched = [p for p, js in chosen.items() if not js]
+    if not patterns or unmatched:
+        raise ValueError(f'campaign accept: no job matches {", ".join(unmatched) or "nothing"};'
+                         ' name jobs as `campaign status` lists them, e.g. '
+                         "'finetune.*.det.*'")
+    jobs = [j for j in graph if any(j in js for js in chosen.values())]
+    outdated = [statuses[j.key] for j in jobs if statuses[j.key].state == 'outdated']
+    no_result = [s.job.key for s in outdated
+                 if s.record.get('state') != 'done' or not s.job.summary.exists()]
+    if no_result:
+        raise ValueError(f'campaign accept: {", ".join(no_result)} never finished under the '
+                         'old settings, so there is no result to keep; `campaign run` runs it')
+    accepted = [(s.job.key, s.reason) for s in outdated]
+    if dry_run:
+        return accepted
+    with FolderLock(manifest.folder):
+        for status in outdated:
+            job, record = status.job, status.record
+            history = [*record.get('accepted', []), {
+                'at': time.time(), 'was': status.reason,
+                'fingerprint': record.get('fingerprint'), 'parts': record.get('parts', {})}]
+            write_record(manifest.folder, job.key, {
+                **record, 'fingerprint': job.fingerprint(), 'parts': job.parts,
+                'accepted': history})
+    return accepted
 
 
 def missing_cells(statuses: dict[str, JobStatus]) -> list[dict]:

@@ -113,14 +113,26 @@ def _export(m: Manifest, v: Variant, seed: int, pretrain: Job | None,
     artifacts += [out / _config_name(m, name, t) for t in tasks]
     parts = {'argv': _digest(' '.join(argv))}
     if m.suite != 'coco':  # an edited preset changes the configs, not export's argv
-        from ..export.real_small import suite_settings_digest
-
-        parts['suite'] = suite_settings_digest(m.export_options['preset'])
+        parts['suite'] = _suite_digest(m, tasks)
     if pretrain is not None:
         parts['input'] = pretrain.fingerprint()
     return Job(f'export.{v.name}.s{seed}', 'export', argv,
                [pretrain.key] if pretrain else [], out / f'{name}.json', artifacts, parts,
                work_dir=out, cell={'variant': v.name, 'seed': seed})
+
+
+def _suite_digest(m: Manifest, tasks: list[str]) -> str:
+    from ..export.real_small import suite_settings_digest
+
+    return suite_settings_digest(m.export_options['preset'], tasks)
+
+
+def _backbone_input(export: Job) -> str:
+    """What a fine-tuning reads from its export, short of its own task's config: the
+    weights (the export's command and pretraining). The task's settings are a part of the
+    fine-tuning itself, so an edit of one task's preset reruns that task's jobs only."""
+    return _digest(json.dumps({k: v for k, v in export.parts.items() if k != 'suite'},
+                              sort_keys=True))
 
 
 def _base_ref(path: str | Path, config_path: Path) -> str:
@@ -154,7 +166,9 @@ def _finetune(m: Manifest, v: Variant, seed: int, task: Task, ft_seed: int,
     parts = {'config': _digest(body), 'options': _digest(repr(sorted(options.items())))}
     if task.config:
         parts['user_config'] = config_digest(task.config)
-    parts['input'] = export.fingerprint()
+    if task.config is None and m.suite != 'coco':
+        parts['suite'] = _suite_digest(m, [task.name])
+    parts['input'] = _backbone_input(export)
     return Job(key, 'finetune', argv, [export.key],
                work_dir / 'finetune_summary.json', [], parts, work_dir=work_dir,
                config_text=body, config_path=config_path,

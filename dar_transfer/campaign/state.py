@@ -60,7 +60,7 @@ class JobStatus:
 def _changed(old: dict, new: dict) -> str:
     names = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
     words = {'config': 'config', 'options': 'cfg_options/seed', 'input': 'its input job',
-             'argv': 'command', 'user_config': 'task config'}
+             'argv': 'command', 'user_config': 'task config', 'suite': 'preset settings'}
     return ', '.join(words.get(n, n) for n in names) or 'fingerprint'
 
 

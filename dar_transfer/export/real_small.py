@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import pprint
 import textwrap
+from collections.abc import Iterable
 from pathlib import Path
 
 from .downstream import DownstreamTask
@@ -66,12 +67,14 @@ def annotation_fingerprint(key: str, data_root: str | Path) -> str:
     return digest.hexdigest()
 
 
-def suite_settings_digest(preset: str) -> str:
-    """sha256 of what a preset puts into the configs (sizes, schedules, head widths and
-    the task templates), so that a campaign reruns an export whose preset was edited."""
+def suite_settings_digest(preset: str, tasks: Iterable[str] | None = None) -> str:
+    """sha256 of what a preset puts into the configs of ``tasks`` (default: all four):
+    sizes, schedules, head widths and templates. A campaign reruns an export whose preset
+    was edited, and only the fine-tunings of the tasks whose settings changed."""
     if preset not in PRESETS:
         raise ValueError(f'preset must be one of {tuple(PRESETS)}, got {preset!r}')
-    settings = [PRESETS[preset], TEMPLATES, {k: model_overrides(k, preset) for k in DATA}]
+    keys = sorted(DATA if tasks is None else tasks)
+    settings = [(k, PRESETS[preset][k], TEMPLATES[k], model_overrides(k, preset)) for k in keys]
     return hashlib.sha256(repr(settings).encode()).hexdigest()[:16]
 
 
