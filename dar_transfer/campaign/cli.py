@@ -85,17 +85,20 @@ def main(args: argparse.Namespace) -> int:
 def accept(manifest, args: argparse.Namespace) -> int:
     """Keep finished results through an edit that leaves them valid; say which."""
     try:
-        accepted = engine.accept(manifest, args.accept_jobs, dry_run=args.dry_run)
+        accepted, left_out = engine.accept(manifest, args.accept_jobs, dry_run=args.dry_run)
     except CampaignLocked as error:
         print(f'dar-transfer campaign: error: {error}', file=sys.stderr)
         return 1
     if args.json:
-        print(json.dumps([{'job': k, 'was': why} for k, why in accepted]))
+        print(json.dumps({'accepted': [{'job': k, 'was': why} for k, why in accepted],
+                          'left_out': left_out}))
         return 0
     verb = 'would accept' if args.dry_run else 'accepted'
     for key, why in accepted:
         print(f'{verb} {key}   # {why}')
-    if not accepted:
+    for key in left_out:
+        print(f'left out {key}   # outdated without a result: `campaign run` runs it')
+    if not accepted and not left_out:
         print('nothing to accept: the matched jobs are not outdated')
     return 0
 

@@ -160,14 +160,15 @@ def run(manifest: Manifest, *, executor: str = 'local', jobs: int | None = None,
 
 
 def accept(manifest: Manifest, patterns: list[str], *, dry_run: bool = False
-           ) -> list[tuple[str, str]]:
+           ) -> tuple[list[tuple[str, str]], list[str]]:
     """``campaign accept``: keep the results of finished jobs that an edit marked outdated.
 
     For an edit the user knows leaves those results valid (a comment, another task's
     preset, a fingerprint formula): each job whose key matches a pattern (``fnmatch``),
     finished and outdated, gets the current fingerprint, and its record keeps what
-    changed. Returns (job, what changed); ValueError, before any record is written, for a
-    pattern that matches no job or a matched job that is outdated without a result.
+    changed. Returns the accepted (job, what changed) and the matched outdated jobs left
+    out because they never finished (``campaign run`` runs them). ValueError, before any
+    record is written, for a pattern that matches no job.
     """
     graph, statuses = current(manifest)
     chosen = {p: [j for j in graph if fnmatch.fnmatchcase(j.key, p)] for p in patterns}
@@ -178,24 +179,20 @@ def accept(manifest: Manifest, patterns: list[str], *, dry_run: bool = False
                          "'finetune.*.det.*'")
     jobs = [j for j in graph if any(j in js for js in chosen.values())]
     outdated = [statuses[j.key] for j in jobs if statuses[j.key].state == 'outdated']
-    no_result = [s.job.key for s in outdated
-                 if s.record.get('state') != 'done' or not s.job.summary.exists()]
-    if no_result:
-        raise ValueError(f'campaign accept: {", ".join(no_result)} never finished under the '
-                         'old settings, so there is no result to keep; `campaign run` runs it')
-    accepted = [(s.job.key, s.reason) for s in outdated]
-    if dry_run:
-        return accepted
-    with FolderLock(manifest.folder):
-        for status in outdated:
-            job, record = status.job, status.record
-            history = [*record.get('accepted', []), {
-                'at': time.time(), 'was': status.reason,
-                'fingerprint': record.get('fingerprint'), 'parts': record.get('parts', {})}]
-            write_record(manifest.folder, job.key, {
-                **record, 'fingerprint': job.fingerprint(), 'parts': job.parts,
-                'accepted': history})
-    return accepted
+    finished = [s for s in outdated
+                if s.record.get('state') == 'done' and s.job.summary.exists()]
+    left_out = [s.job.key for s in outdated if s not in finished]
+    if not dry_run:
+        with FolderLock(manifest.folder):
+            for status in finished:
+                record = status.record
+                history = [*record.get('accepted', []), {
+                    'at': time.time(), 'was': status.reason,
+                    'fingerprint': record.get('fingerprint'), 'parts': record.get('parts', {})}]
+                write_record(manifest.folder, status.job.key, {
+                    **record, 'fingerprint': status.job.fingerprint(),
+                    'parts': status.job.parts, 'accepted': history})
+    return [(s.job.key, s.reason) for s in finished], left_out
 
 
 def missing_cells(statuses: dict[str, JobStatus]) -> list[dict]:
