@@ -191,6 +191,46 @@ def test_manifest_edit_marks_job_and_dependents_outdated(tmp_path, capsys):
     assert 'manifest changed: cfg_options/seed' in capsys.readouterr().out
 
 
+def test_accept_keeps_finished_results_through_an_edit(tmp_path, capsys):
+    path = write_manifest(tmp_path)
+    run(path)
+    camp = tmp_path / 'camp'
+    (camp / 'finetune/det/base/seed1_ft1/finetune_summary.json').unlink()  # no result
+    (tmp_path / 'overlay.py').write_text('# a comment, edited\n')  # seg's overlay
+    _, before = engine.current(load_manifest(path))
+    assert {k for k, s in before.items() if s.state == 'outdated'} == {
+        f'finetune.{v}.s{s}.seg.f{s}' for v in ('base', 'dar') for s in (0, 1)} | {
+        'report.md', 'report.json'}  # a report follows every result it reads
+    with pytest.raises(SystemExit) as exit_info:
+        main(['campaign', 'accept', str(path), 'finetune.*.depth.*'])
+    assert exit_info.value.code == 2
+    assert 'no job matches finetune.*.depth.*' in capsys.readouterr().err
+    assert main(['campaign', 'accept', str(path), 'finetune.*.seg.*', '--dry-run']) == 0
+    assert capsys.readouterr().out.count('would accept finetune.') == 4
+    assert engine.current(load_manifest(path))[1]['finetune.dar.s1.seg.f1'].state == 'outdated'
+    assert main(['campaign', 'accept', str(path), 'finetune.*', '--json']) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert len(out['accepted']) == 4 and out['left_out'] == []
+    _, after = engine.current(load_manifest(path))
+    assert {k for k, s in after.items() if s.needs_run} == {
+        'finetune.base.s1.det.f1', 'report.md', 'report.json'}  # the missing result runs
+    history = read_record(camp, 'finetune.dar.s1.seg.f1')['accepted']
+    assert history[0]['was'] == 'manifest changed: config'
+    # a job that never finished under the old settings has no result to keep
+    (tmp_path / 'overlay.py').write_text('# edited again\n')
+    (camp / 'finetune/seg/dar/seed0_ft0/finetune_summary.json').unlink()
+    record = read_record(camp, 'finetune.dar.s0.seg.f0')
+    (camp / 'jobs/finetune.dar.s0.seg.f0.json').write_text(
+        json.dumps({**record, 'state': 'failed'}))
+    assert main(['campaign', 'accept', str(path), 'finetune.dar.*']) == 0
+    text = capsys.readouterr().out
+    assert 'accepted finetune.dar.s1.seg.f1' in text
+    assert 'left out finetune.dar.s0.seg.f0' in text
+    with pytest.raises(SystemExit):
+        main(['campaign', 'status', str(path), 'finetune.*'])
+    assert 'only `campaign accept` does' in capsys.readouterr().err
+
+
 def test_failing_job_siblings_go_on_and_a_fix_reruns_only_it(tmp_path, capsys):
     path = write_manifest(tmp_path, overlay_text='FAIL = 1\n')
     statuses = run(path)
@@ -349,8 +389,11 @@ def test_real_small_manifest_passes_the_suite_to_export(monkeypatch, tmp_path):
     monkeypatch.setitem(PRESETS['cpu']['seg'], 'iters', 301)
     edited = {j.key: j for j in build_jobs(m)}
     assert edited['export.dar.s1'].fingerprint() != export.fingerprint()
-    assert edited['finetune.dar.s1.seg.f1'].fingerprint() != jobs[
-        'finetune.dar.s1.seg.f1'].fingerprint()
+    changed = sorted(k for k, j in edited.items() if j.fingerprint() != jobs[k].fingerprint()
+                     and j.stage == 'finetune')
+    # only that task's fine-tunings: det, inst and pose read the same configs as before
+    assert changed and all('.seg.' in k for k in changed)
+    assert len(changed) == sum('.seg.' in k for k in jobs if k.startswith('finetune.'))
     with pytest.raises(ValueError, match='export_options.data_root: suite real-small needs it'):
         validate({'folder': str(tmp_path), 'suite': 'real-small',
                   'export_options': {'preset': 'cpu'},
