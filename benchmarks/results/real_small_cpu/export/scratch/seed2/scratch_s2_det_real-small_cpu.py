@@ -11,13 +11,13 @@ metainfo = dict(classes=('person',))
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='Resize', scale=(192, 192), keep_ratio=True),
+    dict(type='Resize', scale=(256, 256), keep_ratio=True),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackDetInputs'),
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(192, 192), keep_ratio=True),
+    dict(type='Resize', scale=(256, 256), keep_ratio=True),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='PackDetInputs',
          meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
@@ -33,16 +33,16 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 val_evaluator = dict(ann_file=data_root + 'annotations/instances_val.json')
 test_evaluator = val_evaluator
-train_cfg = dict(max_epochs=3, val_interval=3, val_begin=4)
+train_cfg = dict(max_epochs=16, val_interval=16, val_begin=17)
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=20),
-    dict(type='MultiStepLR', begin=0, end=3, by_epoch=True, milestones=[2],
+    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=50),
+    dict(type='MultiStepLR', begin=0, end=16, by_epoch=True, milestones=[12],
          gamma=0.1),
 ]
 # The upstream lr of 0.02 is for 16 images a batch; linear scaling to this batch.
 optim_wrapper = dict(optimizer=dict(lr=0.01))
 auto_scale_lr = dict(enable=False)
-default_hooks = dict(checkpoint=dict(interval=3), logger=dict(interval=10))
+default_hooks = dict(checkpoint=dict(interval=16), logger=dict(interval=10))
 
 model = {'backbone': {'depth': 18, 'init_cfg': None},
  'neck': {'in_channels': [64, 128, 256, 512], 'out_channels': 64},

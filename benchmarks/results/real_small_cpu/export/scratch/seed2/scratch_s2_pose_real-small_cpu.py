@@ -9,7 +9,7 @@ custom_imports = dict(imports=['dar_transfer.finetune.torso_pck'], allow_failed_
 data_root = '/work/main/data/real-small/lspet/'
 # LSP's 14 joints: names, flip pairs, skeleton, weights and OKS sigmas (sources there).
 metainfo = dict(from_file='/work/campaign-run/dar_transfer/data/lsp_metainfo.py')
-codec = dict(type='MSRAHeatmap', input_size=(72, 96), heatmap_size=(18, 24), sigma=2)
+codec = dict(type='MSRAHeatmap', input_size=(96, 128), heatmap_size=(24, 32), sigma=2)
 train_pipeline = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),
@@ -43,23 +43,23 @@ val_evaluator = [
     dict(type='CocoMetric', ann_file=data_root + 'annotations/lspet_val.json'),
 ]
 test_evaluator = val_evaluator
-train_cfg = dict(max_epochs=2, val_interval=2, val_begin=3)
+train_cfg = dict(max_epochs=7, val_interval=7, val_begin=8)
 param_scheduler = [
-    dict(type='LinearLR', begin=0, end=20, start_factor=0.001, by_epoch=False),
-    dict(type='MultiStepLR', begin=0, end=2, milestones=[2], gamma=0.1,
+    dict(type='LinearLR', begin=0, end=50, start_factor=0.001, by_epoch=False),
+    dict(type='MultiStepLR', begin=0, end=7, milestones=[6], gamma=0.1,
          by_epoch=True),
 ]
 optim_wrapper = dict(optimizer=dict(lr=0.001))
 auto_scale_lr = dict(enable=False)
-default_hooks = dict(checkpoint=dict(interval=2, save_best=None),
+default_hooks = dict(checkpoint=dict(interval=7, save_best=None),
                      logger=dict(interval=10))
 
 model = {'backbone': {'depth': 18, 'init_cfg': None},
  'head': {'in_channels': 512,
           'out_channels': 14,
           'decoder': {'type': 'MSRAHeatmap',
-                      'input_size': (72, 96),
-                      'heatmap_size': (18, 24),
+                      'input_size': (96, 128),
+                      'heatmap_size': (24, 32),
                       'sigma': 2},
           'deconv_out_channels': (128, 128, 128)}}
 

@@ -34,11 +34,11 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
 test_evaluator = val_evaluator
-train_cfg = dict(max_iters=600, val_interval=600, val_begin=601)
-param_scheduler = [dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=600,
+train_cfg = dict(max_iters=1000, val_interval=1000, val_begin=1001)
+param_scheduler = [dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=1000,
                         by_epoch=False)]
-optim_wrapper = dict(optimizer=dict(lr=0.01))
-default_hooks = dict(checkpoint=dict(interval=600), logger=dict(interval=20))
+optim_wrapper = dict(optimizer=dict(lr=0.02))
+default_hooks = dict(checkpoint=dict(interval=1000), logger=dict(interval=20))
 
 model = {'pretrained': None,
  'backbone': {'depth': 18, 'init_cfg': None},
