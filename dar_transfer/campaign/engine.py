@@ -11,6 +11,7 @@ import fnmatch
 import sys
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 from .graph import Job, build_jobs
@@ -170,28 +171,33 @@ def accept(manifest: Manifest, patterns: list[str], *, dry_run: bool = False
     out because they never finished (``campaign run`` runs them). ValueError, before any
     record is written, for a pattern that matches no job.
     """
-    graph, statuses = current(manifest)
-    chosen = {p: [j for j in graph if fnmatch.fnmatchcase(j.key, p)] for p in patterns}
-    unmatched = [p for p, js in chosen.items() if not js]
-    if not patterns or unmatched:
-        raise ValueError(f'campaign accept: no job matches {", ".join(unmatched) or "nothing"};'
-                         ' name jobs as `campaign status` lists them, e.g. '
-                         "'finetune.*.det.*'")
-    jobs = [j for j in graph if any(j in js for js in chosen.values())]
-    outdated = [statuses[j.key] for j in jobs if statuses[j.key].state == 'outdated']
-    finished = [s for s in outdated
-                if s.record.get('state') == 'done' and s.job.summary.exists()]
-    left_out = [s.job.key for s in outdated if s not in finished]
-    if not dry_run:
-        with FolderLock(manifest.folder):
-            for status in finished:
-                record = status.record
-                history = [*record.get('accepted', []), {
-                    'at': time.time(), 'was': status.reason,
-                    'fingerprint': record.get('fingerprint'), 'parts': record.get('parts', {})}]
-                write_record(manifest.folder, status.job.key, {
-                    **record, 'fingerprint': status.job.fingerprint(),
-                    'parts': status.job.parts, 'accepted': history})
+    with nullcontext() if dry_run else FolderLock(manifest.folder):  # read what it writes
+        graph, statuses = current(manifest)
+        matched = {p: {j.key for j in graph if fnmatch.fnmatchcase(j.key, p)}
+                   for p in patterns}
+        unmatched = [p for p, keys in matched.items() if not keys]
+        if not patterns or unmatched:
+            raise ValueError(f'campaign accept: no job matches {", ".join(unmatched) or "nothing"};'
+                             ' name jobs as `campaign status` lists them, e.g. '
+                             "'finetune.*.det.*'")
+        keys = set().union(*matched.values())
+        finished, left_out = [], []
+        for job in graph:
+            status = statuses[job.key]
+            if job.key not in keys or status.state != 'outdated':
+                continue
+            if status.record.get('state') == 'done' and job.summary.exists():
+                finished.append(status)
+            else:
+                left_out.append(job.key)
+        for status in [] if dry_run else finished:
+            record = status.record
+            history = [*record.get('accepted', []), {
+                'at': time.time(), 'was': status.reason,
+                'fingerprint': record.get('fingerprint'), 'parts': record.get('parts', {})}]
+            write_record(manifest.folder, status.job.key, {
+                **record, 'fingerprint': status.job.fingerprint(),
+                'parts': status.job.parts, 'accepted': history})
     return [(s.job.key, s.reason) for s in finished], left_out
 
 
