@@ -160,6 +160,17 @@ def run(manifest: Manifest, *, executor: str = 'local', jobs: int | None = None,
         return evaluate(manifest.folder, graph)
 
 
+def _stamp_accepted(folder: Path, status: JobStatus) -> None:
+    """Give a finished job the current fingerprint, keeping the one it ran under."""
+    record = status.record
+    history = [*record.get('accepted', []), {
+        'at': time.time(), 'was': status.reason,
+        'fingerprint': record.get('fingerprint'), 'parts': record.get('parts', {})}]
+    write_record(folder, status.job.key, {
+        **record, 'fingerprint': status.job.fingerprint(),
+        'parts': status.job.parts, 'accepted': history})
+
+
 def accept(manifest: Manifest, patterns: list[str], *, dry_run: bool = False
            ) -> tuple[list[tuple[str, str]], list[str]]:
     """``campaign accept``: keep the results of finished jobs that an edit marked outdated.
@@ -190,14 +201,9 @@ def accept(manifest: Manifest, patterns: list[str], *, dry_run: bool = False
                 finished.append(status)
             else:
                 left_out.append(job.key)
-        for status in [] if dry_run else finished:
-            record = status.record
-            history = [*record.get('accepted', []), {
-                'at': time.time(), 'was': status.reason,
-                'fingerprint': record.get('fingerprint'), 'parts': record.get('parts', {})}]
-            write_record(manifest.folder, status.job.key, {
-                **record, 'fingerprint': status.job.fingerprint(),
-                'parts': status.job.parts, 'accepted': history})
+        if not dry_run:
+            for status in finished:
+                _stamp_accepted(manifest.folder, status)
     return [(s.job.key, s.reason) for s in finished], left_out
 
 
