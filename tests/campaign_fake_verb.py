@@ -2,7 +2,8 @@
 """Stands in for the Python interpreter in the campaign's unit tests: called as
 ``fake -m dar_transfer.cli VERB ...``, it writes what the verb would (its summary and
 the artifacts dependents read) in milliseconds. A config holding FAIL exits 1, like a
-bad config; a pretraining config holding DIE is SIGKILLed
+bad config; a fine-tuning writes a result the report reads (tests/fake_metric.py; with
+FAKE_SLOW=S it takes a second for seeds >= S); a pretraining config holding DIE is SIGKILLed
 after its first checkpoint unless resumed, and one holding SLEEP sleeps for 2 minutes with
 a child process of its own. The real verbs run in tests/test_campaign_e2e.py."""
 import json
@@ -47,6 +48,24 @@ elif verb == 'finetune':
         sys.exit('error: a bad config')
     work = Path(value('--work-dir'))
     work.mkdir(parents=True, exist_ok=True)
+    # A result the report reads: .../finetune/<task>/<variant>/seed<S>_ft<F>.
+    from fake_metric import box_ap
+
+    task, variant = work.parts[-3], work.parts[-2]
+    seed, ft_seed = (int(x) for x in work.name[4:].split('_ft'))
+    if os.environ.get('FAKE_SLOW') and seed >= int(os.environ['FAKE_SLOW']):
+        import time
+
+        time.sleep(1)
+    stamp = work / '20260101_000000'
+    (stamp / 'vis_data').mkdir(parents=True, exist_ok=True)
+    (stamp / 'vis_data' / 'config.py').write_text(
+        "default_scope = 'mmdet'\ntest_evaluator = dict(metric='bbox')\n"
+        f"train_cfg = dict(max_epochs=1)\nrandomness = dict(seed={ft_seed})\n"
+        f"dar_provenance = dict(depth=18, variant={variant!r}, pretrain_seed={seed}, "
+        "pretrain_cost=0.83)\n")
+    (stamp / '20260101_000000.json').write_text(
+        json.dumps({'coco/bbox_mAP': box_ap(variant, seed, task) / 100}) + '\n')
     (work / 'finetune_summary.json').write_text('{}')
 elif verb == 'probe':
     Path(value('--out')).parent.mkdir(parents=True, exist_ok=True)

@@ -16,9 +16,12 @@ from .tables import Stat
 
 HEADER = ['task', 'backbone', 'variant', 'pretrain seed', 'metric', 'fine-tuning seeds',
           'mean ± std', 'range']
-NOTE = ('One pretrained backbone fine-tuned with several seeds: the spread that '
-        'fine-tuning alone adds. A variant row above uses the run of each backbone '
-        'fine-tuned with its pretraining seed.')
+NOTE = ('One pretrained backbone fine-tuned with several seeds: the spread that one '
+        'fine-tuning run adds to a single number. It is not the error of a paired '
+        'comparison: pairing two backbones by fine-tuning seed cancels the part of that '
+        'spread the seed shares across backbones (the power table gives the SD of paired '
+        'differences that the intervals use). A variant row above uses the run of each '
+        'backbone fine-tuned with its pretraining seed.')
 
 
 @dataclass

@@ -3,9 +3,11 @@ and DaR's subset size."""
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 from pathlib import Path
 
-from .collect import RunRecord, headline_metric
+from .collect import LOWER_IS_BETTER, RunRecord, headline_metric
+from .power import oriented
 from .tables import TaskTable
 
 MARKERS = {'baseline': 'o', 'dar': 's', 'random': 'D', 'infobatch': '^', 'rs2': 'v',
@@ -48,15 +50,22 @@ def metric_vs_cost(table: TaskTable, path: Path) -> Path:
 
 def forest_plot(tables: list[TaskTable], path: Path) -> Path | None:
     """Δ against the baseline of each (task, backbone, variant) on the task's headline
-    metric, with its 95% CI as a bar (a lone point where one seed leaves it unknown)."""
+    metric, with its 95% CI as a bar (a lone point where one seed leaves it unknown).
+    Every row is turned so that right is better: an error rate's Δ is drawn negated."""
     entries = []
     for table in tables:
         reported = {c for row in table.rows for c, s in row.metrics.items() if s.mean is not None}
         column = headline_metric(table.task, reported)
         for row in table.rows:
             interval = row.interval.get(column)
-            if interval is not None:
-                entries.append((f'{table.task} {column}: {row.backbone} {row.variant}', interval))
+            if interval is None:
+                continue
+            label = f'{table.task} {column}: {row.backbone} {row.variant}'
+            if column in LOWER_IS_BETTER:
+                label = f'{table.task} -({column}): {row.backbone} {row.variant}'
+                delta, low, high = oriented(interval.delta, interval.low, interval.high, False)
+                interval = replace(interval, delta=delta, low=low, high=high)
+            entries.append((label, interval))
     if not entries:
         return None
     plt = _pyplot()
@@ -69,7 +78,8 @@ def forest_plot(tables: list[TaskTable], path: Path) -> Path | None:
         ax.errorbar(interval.delta, y, xerr=xerr, fmt='o', color=color, capsize=3)
     ax.axvline(0, color='#888', linewidth=1, linestyle='--')
     ax.set_yticks(range(len(entries)), [label for label, _ in reversed(entries)], fontsize=7)
-    ax.set_xlabel('Δ vs baseline (variant - baseline), 95% CI; red: excludes 0')
+    ax.set_xlabel('Δ vs baseline, turned so right is better (error rates negated); '
+                  '95% CI; red: excludes 0', fontsize=8)
     ax.set_title('Deltas against the baseline (paired t over shared seeds, else Welch)',
                  fontsize=9)
     fig.tight_layout()

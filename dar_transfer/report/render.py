@@ -7,8 +7,10 @@ import io
 import json
 
 from . import agreement as rank
+from . import decision as verdicts
 from . import headline as summary
 from . import noise_floor
+from . import score as transfer
 from .tables import Row, Stat, TaskTable
 
 NOT_APPLICABLE = ('"n/a": the metric cannot exist on this data; COCO reports -1 for a size '
@@ -66,8 +68,14 @@ def notes(table: TaskTable) -> list[str]:
 
 def to_markdown(tables: list[TaskTable], headline: summary.Headline | None = None,
                 agreement: list[rank.AgreementRow] | None = None,
-                noise: list[noise_floor.NoiseRow] | None = None) -> str:
+                noise: list[noise_floor.NoiseRow] | None = None, *,
+                decision: verdicts.Decision | None = None,
+                scores: tuple[list[transfer.Score], str | None] | None = None) -> str:
     parts = [] if headline is None else [summary.to_markdown(headline)]
+    if decision is not None and decision.comparisons:
+        parts.append(verdicts.markdown(decision))
+    if scores is not None and transfer.markdown(*scores):
+        parts.append(transfer.markdown(*scores))
     for table in tables:
         header, body = display_rows(table)
         lines = [f'### {table.title}', '', '| ' + ' | '.join(header) + ' |',
@@ -129,9 +137,15 @@ def to_csv(tables: list[TaskTable]) -> str:
 
 def to_json(tables: list[TaskTable], headline: summary.Headline | None = None,
             agreement: list[rank.AgreementRow] | None = None,
-            noise: list[noise_floor.NoiseRow] | None = None) -> str:
+            noise: list[noise_floor.NoiseRow] | None = None, *,
+            decision: verdicts.Decision | None = None,
+            scores: tuple[list[transfer.Score], str | None] | None = None) -> str:
+    score_list, score_note = scores if scores is not None else ([], None)
     return json.dumps({
         'headline': None if headline is None else summary.to_json(headline),
+        'decision': None if decision is None else verdicts.as_dict(decision),
+        'comparisons': [] if decision is None else [c.as_dict() for c in decision.comparisons],
+        'scores': [s.as_dict() for s in score_list], 'score_note': score_note,
         'noise_floor': [noise_floor.as_dict(row) for row in noise or []],
         'agreement': [rank.as_dict(row) for row in agreement or []], 'tables': [{
         'task': t.task, 'title': t.title, 'columns': t.columns,
@@ -180,7 +194,9 @@ def _html_table(header: list[str], rows: list[list[str]]) -> list[str]:
 def to_html(tables: list[TaskTable], images: dict[str, str],
             headline: summary.Headline | None = None, *, forest: tuple[str, str] | None = None,
             agreement: list[rank.AgreementRow] | None = None,
-            noise: list[noise_floor.NoiseRow] | None = None) -> str:
+            noise: list[noise_floor.NoiseRow] | None = None,
+            decision: verdicts.Decision | None = None,
+            scores: tuple[list[transfer.Score], str | None] | None = None) -> str:
     """One page, no external resources: plots are embedded as base64 PNGs. It opens
     with the forest plot (``forest``: title and PNG data) when there is one."""
     body = ['<h1>dar-transfer report</h1>']
@@ -188,6 +204,16 @@ def to_html(tables: list[TaskTable], images: dict[str, str],
         body.append(_image(*forest))
     if headline is not None:
         body.append(summary.to_html(headline))
+    if decision is not None and decision.comparisons:
+        body.append('<h2>Decision: non-inferiority against the baseline</h2><ul>')
+        body += [f'<li>{html.escape(line)}</li>' for line in decision.lines]
+        body.append('</ul>')
+        body += _html_table(verdicts.HEADER, [verdicts.cells(c) for c in decision.comparisons])
+        body.append(f'<p>{html.escape(verdicts.legend(decision))}</p>')
+    if scores is not None and scores[0]:
+        body.append('<h2>Transfer score (baseline = 100, from scratch = 0)</h2>')
+        body += _html_table(transfer.HEADER, [transfer.cells(s) for s in scores[0]])
+        body.append(f'<p>{html.escape(transfer.NOTE)}</p>')
     body.append(f'<p>{html.escape(legend(tables))}</p>')
     for table in tables:
         header, rows = display_rows(table)

@@ -5,9 +5,10 @@ deviation and n. A delta whose size is within the combined spread of the two row
 marked, so noise is not read as a gain; with a single seed the spread is unknown and
 the delta is marked as such.
 
-Each delta also gets a 95% interval (:func:`dar_transfer.report.stats.compare`): over
-the per-seed differences when the variant shares seeds with the baseline (paired t),
-else Welch's interval.
+Each delta also gets a 95% interval
+(:func:`dar_transfer.report.stats.paired_comparisons`): over the per-seed differences
+when the variant shares seeds with the baseline (paired t, with the SD pooled over the
+variants that share those seeds), else Welch's interval.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from .collect import (
     RunRecord,
     pair_key,
 )
-from .stats import Interval, compare
+from .stats import Interval, paired_comparisons
 
 VARIANT_ORDER = {'baseline': 0, 'dar': 1, 'random': 2}
 
@@ -106,18 +107,24 @@ def build_tables(runs: list[RunRecord], baseline: str = 'baseline') -> list[Task
                 if run.status != 'finished':
                     row.notes.append(f'{run.work_dir.name}: {run.status}')
             rows.append(row)
-        for row in rows:
-            base = next((r for r in rows if r.backbone == row.backbone
+        for backbone in sorted({row.backbone for row in rows}):
+            base = next((r for r in rows if r.backbone == backbone
                          and r.variant == baseline), None)
-            if base is None or base is row:
+            others = [r for r in rows if r.backbone == backbone and r is not base]
+            if base is None:
                 continue
             for column in columns:
-                a, b = base.metrics[column], row.metrics[column]
-                if a.mean is not None and b.mean is not None:
+                a = base.metrics[column]
+                present = [r for r in others if a.mean is not None
+                           and r.metrics[column].mean is not None]
+                intervals = paired_comparisons(
+                    by_seed(base.runs, column),
+                    {r.variant: by_seed(r.runs, column) for r in present})
+                for row in present:
+                    b = row.metrics[column]
                     delta = b.mean - a.mean
                     row.delta[column] = (delta, _within_spread(a, b, delta))
-                    row.interval[column] = compare(by_seed(base.runs, column),
-                                                   by_seed(row.runs, column))
+                    row.interval[column] = intervals[row.variant]
         data = sorted({run.data for row in rows for run in row.runs if run.data})
         title = TASK_TITLES[task] + (f' on {", ".join(data)}' if data else '')
         tables.append(TaskTable(task, title, columns, rows))

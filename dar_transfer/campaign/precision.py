@@ -1,0 +1,196 @@
+"""Campaigns that add paired seeds until each comparison's interval is precise enough.
+
+``campaign run --until-precision det=0.7 ... --max-seeds 8`` follows Stein's two-stage
+rule (:mod:`dar_transfer.report.precision`): the manifest's seeds are the first stage;
+once they have finished, the SD of paired differences on each task (pooled over the
+variants that share the reference's seeds) fixes, once and for all, how many seeds each
+comparison gets. Seeds are then added one round at a time (every variant that still
+needs one gets its next seed, the reference every seed any variant needs), so a
+campaign cut short holds whole rounds. Never on significance: nothing here looks at
+whether an interval excludes 0.
+
+The state lives in ``{folder}/precision.json`` (the targets, the first-stage plans, the
+seeds each variant has been given), written before a round starts, so a stopped
+campaign resumes where it was and ``status``/``report`` see the added seeds.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import UsageError
+from .manifest import Manifest
+
+STATE_NAME = 'precision.json'
+
+
+def state_path(manifest: Manifest) -> Path:
+    return manifest.folder / STATE_NAME
+
+
+def read_state(manifest: Manifest) -> dict | None:
+    path = state_path(manifest)
+    try:
+        state = json.loads(path.read_text())
+    except FileNotFoundError:
+        return None
+    except json.JSONDecodeError as error:
+        raise UsageError(f'{path} is not valid JSON ({error}); it records the seeds a '
+                         'precision campaign added: restore it from git or delete it to '
+                         'plan again from the first seeds') from error
+    if not isinstance(state, dict) or not isinstance(state.get('seeds'), dict):
+        raise UsageError(f'{path} has no seeds entry; delete it to plan again')
+    return state
+
+
+def write_state(manifest: Manifest, state: dict) -> None:
+    path = state_path(manifest)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f'.tmp{os.getpid()}')
+    tmp.write_text(json.dumps(state, indent=1) + '\n')
+    os.replace(tmp, path)
+
+
+def with_seeds(manifest: Manifest, seeds: dict[str, list[int]]) -> Manifest:
+    """The manifest with each named variant's seeds replaced (the added rounds)."""
+    variants = [dataclasses.replace(v, seeds=tuple(seeds[v.name])) if v.name in seeds else v
+                for v in manifest.variants]
+    return dataclasses.replace(manifest, variants=variants)
+
+
+def applied(manifest: Manifest) -> Manifest:
+    """The manifest with the seeds a precision campaign in its folder added."""
+    state = read_state(manifest)
+    return manifest if state is None else with_seeds(manifest, state['seeds'])
+
+
+def compared_variants(manifest: Manifest) -> list[str]:
+    """The variants a precision campaign adds seeds to: every pretrained variant but the
+    reference (a from-scratch control never pairs with a pretraining seed)."""
+    return [v.name for v in manifest.variants
+            if v.name != manifest.reference and v.config is not None]
+
+
+def check_targets(manifest: Manifest, targets: dict[str, float], max_seeds: int | None) -> None:
+    if not targets:
+        raise UsageError('--until-precision needs targets, e.g. --until-precision det=0.7 '
+                         'seg=0.7 (or the manifest key until_precision=dict(...))')
+    if max_seeds is None:
+        raise UsageError('--until-precision needs a budget: --max-seeds N (or the manifest '
+                         'key max_seeds)')
+    if manifest.reference not in {v.name for v in manifest.variants}:
+        raise UsageError(f'the reference {manifest.reference!r} is not a variant of the '
+                         'manifest; set the manifest key reference')
+    tasks = {t.name for t in manifest.tasks}
+    unknown = sorted(set(targets) - tasks)
+    if unknown:
+        raise UsageError(f'--until-precision: {", ".join(unknown)} not a task of the '
+                         f'manifest ({", ".join(sorted(tasks))})')
+    if not compared_variants(manifest):
+        raise UsageError('--until-precision: the manifest has no pretrained variant besides '
+                         f'the reference {manifest.reference!r} to compare')
+
+
+def first_stage_plans(decision, targets: dict[str, float], max_seeds: int,
+                      variants: list[str]) -> list[dict]:
+    """One Stein plan per (task, variant) from the first stage's comparisons."""
+    from ..report.precision import stein_seeds
+
+    plans = []
+    for c in decision.comparisons:
+        if c.task not in targets or c.variant not in variants:
+            continue
+        i = c.interval
+        if i.sd is None or i.df is None:
+            raise UsageError(f'{c.task} {c.variant}: the first stage has no SD of paired '
+                             f'differences ({i.n} paired seeds, method {i.method}); a '
+                             'precision campaign needs at least 2 seeds per variant')
+        plan = stein_seeds(i.sd, int(i.df), i.n, targets[c.task], max_seeds)
+        plans.append({'task': c.task, 'variant': c.variant, 'backbone': c.backbone,
+                      **plan.as_dict()})
+    return plans
+
+
+def needed_seeds(plans: list[dict], reference: str) -> dict[str, int]:
+    """Seeds each variant needs: its largest plan; the reference, the largest of all."""
+    needed: dict[str, int] = {}
+    for plan in plans:
+        needed[plan['variant']] = max(needed.get(plan['variant'], 0), plan['seeds'])
+    if needed:
+        needed[reference] = max(needed.values())
+    return needed
+
+
+def next_round(seeds: dict[str, list[int]], needed: dict[str, int], reference: str
+               ) -> dict[str, list[int]] | None:
+    """Every variant short of its need gets its next seed: the reference's next seed it
+    lacks (the reference's list grows by max + 1 when none is left). None when done."""
+    out = {name: list(values) for name, values in seeds.items()}
+    grown = False
+    ref = out[reference]
+    for name, count in needed.items():
+        if name == reference or len(out[name]) >= count:
+            continue
+        spare = [s for s in ref if s not in out[name]]
+        if not spare:
+            ref.append(max(ref) + 1)
+            spare = [ref[-1]]
+        out[name].append(spare[0])
+        grown = True
+    return out if grown else None
+
+
+def run_until_precision(manifest: Manifest, targets: dict[str, float], max_seeds: int,
+                        run_round: Callable[[Manifest, list[str]], dict],
+                        decide: Callable[[Manifest], object], log: Callable[[str], None],
+                        only: list[str] | None = None) -> tuple[Manifest, bool]:
+    """Rounds until every plan's seeds have run. ``run_round(manifest, variants)`` runs
+    (or submits) those variants' jobs and returns their statuses; ``decide(manifest)``
+    gives the report's comparisons of what finished; ``only`` restricts the compared
+    variants (``--variants``; the reference always runs). Returns the manifest with the
+    seeds given so far and whether every round finished (False: jobs still pending,
+    failed or submitted to a scheduler; run again later)."""
+    check_targets(manifest, targets, max_seeds)
+    variants = [manifest.reference, *(v for v in compared_variants(manifest)
+                                      if only is None or v in only)]
+    state = read_state(manifest) or {
+        'reference': manifest.reference, 'targets': targets, 'max_seeds': max_seeds,
+        'seeds': {}, 'plans': []}
+    if state.get('plans') and (state.get('targets') != targets
+                               or state.get('max_seeds') != max_seeds):
+        raise UsageError(f'{state_path(manifest)} was planned for targets {state["targets"]} '
+                         f'and max_seeds {state["max_seeds"]}; changing them after the first '
+                         'stage would let the data choose the rule. Keep them, or delete the '
+                         'file (and the added seeds\' runs) to start over')
+    state.update(targets=targets, max_seeds=max_seeds, plans=state.get('plans') or [])
+    for v in manifest.variants:  # a variant joining later starts from its manifest seeds
+        if v.name in variants:
+            state['seeds'].setdefault(v.name, list(v.seeds))
+    while True:
+        current = with_seeds(manifest, state['seeds'])
+        statuses = run_round(current, variants)
+        unfinished = [k for k, s in statuses.items() if s.state != 'done']
+        if unfinished:
+            log(f'{len(unfinished)} jobs of this round are not done ({unfinished[0]}, ...); '
+                'run again once they are')
+            return current, False
+        planned = {p['variant'] for p in state['plans']}
+        joining = [v for v in variants[1:] if v not in planned]
+        if joining:  # first stage of these variants done: their plans, once and for all
+            new = first_stage_plans(decide(current), targets, max_seeds, joining)
+            state['plans'] += new
+            write_state(manifest, state)
+            for plan in new:
+                log(f"plan {plan['task']} {plan['variant']}: SD {plan['sd']:.3g} on "
+                    f"{plan['df']} df -> {plan['seeds']} seeds"
+                    + (' (capped by max_seeds)' if plan['capped'] else ''))
+        grown = next_round(state['seeds'], needed_seeds(state['plans'], manifest.reference),
+                           manifest.reference)
+        if grown is None:
+            return current, True
+        state['seeds'] = grown
+        write_state(manifest, state)  # before the round runs: a stop resumes it
+        log('round: ' + ', '.join(f'{n} seeds {s}' for n, s in grown.items()))

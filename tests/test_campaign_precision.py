@@ -1,0 +1,115 @@
+"""``campaign run --until-precision``: the fake verb (tests/campaign_fake_verb.py) reports
+box APs with a known noise (tests/fake_metric.py); the campaign must add exactly the
+seeds Stein's rule asks for, from the first stage's pooled SD, and resume after SIGTERM."""
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dar_transfer.campaign import engine, precision
+from dar_transfer.campaign.manifest import load_manifest
+from dar_transfer.cli import main
+from dar_transfer.errors import UsageError
+from dar_transfer.report.decision import decide
+from dar_transfer.report.precision import stein_seeds
+from dar_transfer.report.stats import block_sd
+
+sys.path.insert(0, str(Path(__file__).parent))
+from fake_metric import box_ap  # noqa: E402
+
+FAKE = str(Path(__file__).with_name('campaign_fake_verb.py'))
+PRETRAIN = str(Path(__file__).parents[1] / 'configs/demo/resnet18_pretrain_toy.py')
+VARIANTS = ('baseline', 'dar', 'random')
+TARGET, MAX_SEEDS = 1.2, 7
+
+
+def write_manifest(tmp: Path) -> Path:
+    fields = dict(folder=str(tmp / 'camp'), tasks=['det'], report=dict(formats=['json']),
+                  variants=[dict(name=n, config=PRETRAIN, seeds=[0, 1, 2], depth=18)
+                            for n in VARIANTS],
+                  until_precision=dict(det=TARGET), max_seeds=MAX_SEEDS)
+    path = tmp / 'manifest.py'
+    path.write_text(''.join(f'{k} = {v!r}\n' for k, v in fields.items()))
+    return path
+
+
+def expected_seeds() -> dict[str, int]:
+    """What the rule must ask for, computed here from the fake's first-stage values."""
+    table = {v: {s: box_ap(v, s, 'det') for s in (0, 1, 2)} for v in VARIANTS}
+    sd, df = block_sd(table)
+    need = {v: stein_seeds(sd, df, 3, TARGET, MAX_SEEDS).seeds for v in VARIANTS[1:]}
+    return {'baseline': max(need.values()), **need}
+
+
+RUN = ('import sys\nfrom dar_transfer.campaign import engine, precision\n'
+       'from dar_transfer.campaign.manifest import load_manifest\n'
+       'from dar_transfer.report.decision import decide\n'
+       'm = load_manifest(sys.argv[1])\n'
+       'rounds = lambda cur, vs: {k: s for k, s in engine.run(cur, python=sys.argv[2], '
+       'variants=vs).items() if s.job.stage != "report"}\n'
+       'final, done = precision.run_until_precision(m, m.until_precision, m.max_seeds, rounds, '
+       'lambda cur: decide([cur.folder / "finetune"]), print)\n'
+       'sys.exit(0 if done else 3)\n')
+
+
+@pytest.mark.slow
+def test_adds_the_seeds_steins_rule_asks_for_and_resumes_after_sigterm(tmp_path):
+    path = write_manifest(tmp_path)
+    expected = expected_seeds()
+    assert 3 < expected['baseline'] <= MAX_SEEDS  # the case exercises added rounds
+    runner = subprocess.Popen([sys.executable, '-c', RUN, str(path), FAKE],
+                              env={**__import__('os').environ, 'FAKE_SLOW': '3'})
+    state_file = tmp_path / 'camp' / 'precision.json'
+    deadline = time.monotonic() + 120
+    while not (state_file.exists() and len(json.loads(state_file.read_text())['seeds']
+                                           ['baseline']) > 3):
+        assert time.monotonic() < deadline and runner.poll() is None
+        time.sleep(0.1)
+    runner.send_signal(signal.SIGTERM)  # inside the first added round
+    assert runner.wait(timeout=60) != 0
+    resumed = subprocess.run([sys.executable, '-c', RUN, str(path), FAKE], timeout=300)
+    assert resumed.returncode == 0
+    state = json.loads(state_file.read_text())
+    assert {v: len(s) for v, s in state['seeds'].items()} == expected
+    assert {p['variant']: p['seeds'] for p in state['plans']} == \
+        {v: expected[v] for v in VARIANTS[1:]}
+    manifest = precision.applied(load_manifest(path))
+    _, statuses = engine.current(manifest)
+    finetunes = [k for k, s in statuses.items() if k.startswith('finetune.')]
+    assert all(statuses[k].state == 'done' for k in finetunes)
+    assert len(finetunes) == sum(expected.values())
+    # The report takes Stein's interval for the comparisons the campaign chose.
+    decision = decide([manifest.folder / 'finetune'],
+                      plans=__import__('dar_transfer.report.precision',
+                                       fromlist=['read_plans']).read_plans(state_file))
+    dar = next(c for c in decision.comparisons if c.variant == 'dar')
+    assert dar.interval.method == 'stein' and dar.interval.n == expected['dar']
+
+
+def test_plan_prints_seeds_and_unknown_hours_without_records(tmp_path, capsys):
+    path = write_manifest(tmp_path)
+    manifest = load_manifest(path)
+    engine.run(manifest, python=FAKE, variants=list(VARIANTS))
+    assert main(['campaign', 'plan', str(path), '--json']) == 0
+    rows = json.loads(capsys.readouterr().out)['rows']
+    assert {r['variant'] for r in rows} == {'dar', 'random'}
+    for row in rows:
+        assert row['n'] == 3 and row['pooled'] and row['seeds_for_target'] >= 3
+        assert row['hours'] is not None  # the fake's jobs have measured seconds
+    assert main(['campaign', 'plan', str(path)]) == 0
+    assert 'seeds for target' in capsys.readouterr().out
+
+
+def test_changing_targets_after_the_first_stage_is_refused(tmp_path):
+    path = write_manifest(tmp_path)
+    manifest = load_manifest(path)
+    precision.write_state(manifest, {'targets': {'det': 0.5}, 'max_seeds': 7,
+                                     'seeds': {}, 'plans': [{'variant': 'dar'}]})
+    with pytest.raises(UsageError, match='let the data choose the rule'):
+        precision.run_until_precision(manifest, {'det': 1.2}, 7, None, None, print)
+    with pytest.raises(UsageError, match='needs a budget'):
+        precision.check_targets(manifest, {'det': 1.0}, None)
