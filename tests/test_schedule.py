@@ -1,4 +1,5 @@
-"""The pure DaR schedule against hand-computed cases (DESIGN.md's contract)."""
+"""The pure DaR schedule against hand-computed cases (the contract in
+docs/design/schedule.md)."""
 import math
 
 import pytest

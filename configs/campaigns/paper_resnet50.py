@@ -1,7 +1,9 @@
 # The paper's transfer table: ResNet-50 pretrained on ImageNet three ways (the 100%-cost
 # baseline, DaR, and the random control at DaR's cost), 3 seeds each, fine-tuned on the
 # four COCO / Cityscapes tasks that `dar-transfer export` writes, each backbone with its
-# own seed (paired for the report). 9 pretrainings, 9 exports, 36 fine-tunings, reports.
+# own seed (paired for the report), plus the noise floor (below). 9 pretrainings, 9
+# exports, 44 fine-tunings (9 backbones x 4 tasks, and 2 more seeds x 4 tasks for the
+# noise floor), 4 reports.
 #   dar-transfer campaign run configs/campaigns/paper_resnet50.py --executor slurm
 folder = 'work_dirs/campaigns/paper_resnet50'
 variants = [

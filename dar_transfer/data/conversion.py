@@ -107,7 +107,7 @@ def write_json(path: Path, content: dict) -> Path:
 def write_record(out: Path, *, dataset: str, raw_dir: Path, counts: dict,
                  settings: dict) -> Path:
     """``conversion.json``: what was converted from where, with which settings, and the
-    counts written (the numbers the README and the tests quote). Converting generated
+    counts written (the numbers docs/guides/real-data.md and the tests quote). Converting generated
     data passes its marker on, so runs on the output are labelled toy runs too."""
     if is_generated(raw_dir):
         mark_generated(out, generator=f'dar-transfer data {dataset} of {raw_dir}')

@@ -34,7 +34,7 @@ TASKS = ('det', 'inst', 'pose', 'seg')
 LINE = '{:<36} {}'  # the campaign display's line: job (or data), then what became of it
 
 # Full demo, --quick. The full sizes keep the demo within about 4 minutes on 2 cores
-# of the slower machine we measured (README); --quick is for tests.
+# of the slower machine we measured (docs/get-started/install.md); --quick is for tests.
 SIZES = {
     'classes': (8, 4), 'cls_train': (40, 12), 'cls_val': (15, 4), 'cls_size': (40, 40),
     'coco': ({'train': 16, 'val': 6}, {'train': 6, 'val': 3}),

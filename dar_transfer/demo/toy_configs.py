@@ -2,9 +2,9 @@
 
 Each toy config inherits the generated one (``_base_ = './NAME_task.py'``) and changes
 only what makes it run in seconds on 2 CPU cores: the data root, image sizes, batch
-sizes and epochs, and for detection a narrower FPN with fewer proposals (DESIGN.md
-lists why each setting is there). The same text without the ``_base_`` line is a
-campaign task's ``overlay`` (the demo's campaign uses it so).
+sizes and epochs, and for detection a narrower FPN with fewer proposals (the comment
+above each setting in the templates below says why it is there). The same text without
+the ``_base_`` line is a campaign task's ``overlay`` (the demo's campaign uses it so).
 """
 from __future__ import annotations
 

@@ -8,8 +8,9 @@ same base config); these texts are appended after its depth overrides. Two prese
   the upstream one and only sizes shrink, as the demo's heads did: FPN 64 channels,
   100 proposals and 64 sampled RoIs for the R-CNNs, 128-channel deconvolutions for
   SimpleBaseline, 128/64-channel PSP and auxiliary heads; inputs of 256 px (Penn-Fudan),
-  128x96 (LSPET) and 128x128 crops (CamVid), and short schedules. The README has the
-  timings and the metrics reached from scratch and from a pretrained backbone.
+  128x96 (LSPET) and 128x128 crops (CamVid), and short schedules.
+  docs/guides/real-data.md has the timings that sized them, and section 9 of
+  benchmarks/README.md the metrics reached from scratch and from pretrained backbones.
 
 Placeholders in braces are filled by ``real_small.render_suite_config``; ``{root}`` is
 the converted data folder (``dar-transfer data ...``).

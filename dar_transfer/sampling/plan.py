@@ -2,9 +2,9 @@
 
 Also solves the keep ratio that brings a schedule closest to a target cost, since the
 paper's stated settings do not reproduce its reported costs under either reading of
-Algorithm 1 (DESIGN.md). ``--policy`` plans the policies beside DaR: RS2 and reweight
-exactly, InfoBatch only in expectation (its sizes depend on the losses), with an
-approximate ``prune_ratio`` for a target cost.
+Algorithm 1 (docs/design/schedule.md). ``--policy`` plans the policies beside DaR: RS2
+and reweight exactly, InfoBatch only in expectation (its sizes depend on the losses), with
+an approximate ``prune_ratio`` for a target cost.
 """
 from __future__ import annotations
 

@@ -51,10 +51,11 @@ class DaRSampler(Sampler):
     """Yields this rank's shard of a seeded shuffle of the current DaR subset.
 
     Differs from mmengine's ``DefaultSampler`` in three ways: it iterates a subset S
-    of the data set that :class:`DaRHook` shrinks and refreshes between epochs
-    (DESIGN.md's contract, after the DaR paper's Algorithm 1); ``len()`` follows S;
-    and with ``round_up=False`` it drops the tail of the shuffle (instead of giving
-    ranks unequal shards), so every rank always runs the same number of iterations.
+    of the data set that :class:`DaRHook` shrinks and refreshes between epochs (the
+    contract in docs/design/schedule.md, after the DaR paper's Algorithm 1); ``len()``
+    follows S; and with ``round_up=False`` it drops the tail of the shuffle (instead of
+    giving ranks unequal shards), so every rank always runs the same number of
+    iterations.
 
     The sampler holds the subset and the schedule counters; :class:`DaRHook` feeds it
     the scores and the runner's ``max_epochs``. Everything it needs to resume is in

@@ -1,6 +1,6 @@
 """The Drop-and-Refresh schedule as pure functions: no torch, no runner.
 
-The contract (DESIGN.md, "DaR semantics"; the DaR paper's Algorithm 1 and its text):
+The contract (docs/design/schedule.md; the DaR paper's Algorithm 1 and its text):
 epochs are numbered 1..E, the subset S starts as all N samples and
 ``T_start = T_prev = W``. After training epoch ``t``:
 
