@@ -142,7 +142,15 @@ def run_one(cfg: Config, variant: str, seed: int) -> dict:
             'cost': log[-1]['cost_so_far'] if log else 1.0,
             'epochs': cfg.train_cfg.max_epochs,
             'train_images': len(runner.train_dataloader.dataset),
-            'checkpoint': str(Path(cfg.work_dir) / f'epoch_{cfg.train_cfg.max_epochs}.pth')}
+            'checkpoint': _repo_relative(
+                Path(cfg.work_dir) / f'epoch_{cfg.train_cfg.max_epochs}.pth')}
+
+
+def _repo_relative(path: Path) -> str:
+    """``path`` relative to the checkout where it is inside it: the runs file is committed,
+    and a machine path in it says nothing to a reader elsewhere."""
+    path = path.resolve()
+    return path.relative_to(REPO).as_posix() if path.is_relative_to(REPO) else str(path)
 
 
 def _mean(runs: list[dict], key: str) -> float | None:

@@ -1,6 +1,8 @@
 """``benchmarks/README.md`` section 9 prints the report of the committed campaign results
-(``benchmarks/results/real_small_cpu``, copied by ``benchmarks/archive_campaign.py``):
-this recomputes that report from the committed files and compares it with the section."""
+(``benchmarks/results/real_small_cpu``: the ``runs.jsonl`` that
+``benchmarks/archive_campaign.py`` wrote): this recomputes that report from the committed
+rows, through the stage folders ``campaign report`` names, and compares it with the
+section."""
 from pathlib import Path
 
 from dar_transfer.cli import main

@@ -287,11 +287,16 @@ def read_run(work_dir: Path) -> RunRecord:
 
 
 def collect(paths: list[str | Path]) -> list[RunRecord]:
-    work_dirs = find_work_dirs(paths)
-    if not work_dirs:
+    # archive.py builds RunRecords, so it is imported here rather than at the top (a cycle)
+    from .archive import read_archived
+
+    archived, live = read_archived(paths)
+    work_dirs = find_work_dirs(live) if live else []
+    if not work_dirs and not archived:
         raise FileNotFoundError(f'no mmengine work_dirs (with <timestamp>/vis_data/config.py) '
-                                f'under {", ".join(map(str, paths))}')
-    runs = [read_run(work_dir) for work_dir in work_dirs]
+                                f'or archived runs (runs.jsonl) under '
+                                f'{", ".join(map(str, paths))}')
+    runs = sorted([*archived, *map(read_run, work_dirs)], key=lambda run: run.work_dir)
     # A downstream run names its backbone's checkpoint as its pretraining recorded it; when
     # that path is gone, the pretraining run found among these has the probes.
     by_checkpoint = {r.checkpoint: r.probes for r in runs if r.probes and r.checkpoint}

@@ -1,1 +1,0 @@
-_base_ = '../export/baseline/seed1/baseline_s1_inst_real-small_cpu.py'

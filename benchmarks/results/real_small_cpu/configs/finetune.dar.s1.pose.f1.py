@@ -1,1 +1,0 @@
-_base_ = '../export/dar/seed1/dar_s1_pose_real-small_cpu.py'

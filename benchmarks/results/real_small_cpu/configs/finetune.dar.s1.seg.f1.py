@@ -1,1 +1,0 @@
-_base_ = '../export/dar/seed1/dar_s1_seg_real-small_cpu.py'

@@ -1,1 +1,0 @@
-_base_ = '../export/dar/seed2/dar_s2_pose_real-small_cpu.py'

@@ -1,1 +1,0 @@
-_base_ = '../export/infobatch/seed0/infobatch_s0_seg_real-small_cpu.py'

@@ -1,1 +1,0 @@
-_base_ = '../export/random/seed0/random_s0_pose_real-small_cpu.py'

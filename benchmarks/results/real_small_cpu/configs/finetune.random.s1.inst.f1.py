@@ -1,1 +1,0 @@
-_base_ = '../export/random/seed1/random_s1_inst_real-small_cpu.py'

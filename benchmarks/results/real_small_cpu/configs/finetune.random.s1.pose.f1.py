@@ -1,1 +1,0 @@
-_base_ = '../export/random/seed1/random_s1_pose_real-small_cpu.py'

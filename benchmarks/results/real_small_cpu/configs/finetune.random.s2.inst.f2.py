@@ -1,1 +1,0 @@
-_base_ = '../export/random/seed2/random_s2_inst_real-small_cpu.py'

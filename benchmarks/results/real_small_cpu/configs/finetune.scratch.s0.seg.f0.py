@@ -1,1 +1,0 @@
-_base_ = '../export/scratch/seed0/scratch_s0_seg_real-small_cpu.py'

@@ -1,1 +1,0 @@
-_base_ = '../export/scratch/seed1/scratch_s1_pose_real-small_cpu.py'
