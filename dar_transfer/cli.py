@@ -11,6 +11,7 @@ from .analysis import probe_cli
 from .campaign import cli as campaign_cli
 from .data import cli as data_cli
 from .demo import run as demo_cli
+from .errors import UsageError
 from .export import cli as export_cli
 from .finetune import cli as finetune_cli
 from .pretrain import long_tail as long_tail_cli
@@ -47,8 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, TypeError, FileNotFoundError) as error:
-        # Invalid settings are usage errors: argparse's message format and exit code 2.
+    except (UsageError, FileNotFoundError) as error:
+        # Input the user can fix: argparse's message format and exit code 2. Any other
+        # ValueError or TypeError is a bug (ours or a library's) and keeps its traceback.
         parser.exit(2, f'dar-transfer {args.verb}: error: {error}{_notes(error)}\n')
     except OSError as error:  # an unwritable folder, a full disk: not a usage error
         parser.exit(1, f'dar-transfer {args.verb}: error: {error}{_notes(error)}\n')

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import torch
 
+from ..errors import UsageError
 from ..utils.checkpoint_loading import add_trust_argument, check_trust_is_used, trusted_files
 from .features import extract_features, load_classifier, read_split
 from .geometry import draw_tsne, geometry, tsne_embedding, tsne_subset
@@ -55,13 +56,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def _check_args(args: argparse.Namespace) -> None:
     if args.threads is not None and args.threads < 1:
-        raise ValueError(f'--threads must be >= 1, got {args.threads}')
+        raise UsageError(f'--threads must be >= 1, got {args.threads}')
     for name in ('batch_size', 'tsne_points'):
         value = getattr(args, name)
         if value < 1:
-            raise ValueError(f'--{name.replace("_", "-")} must be >= 1, got {value}')
+            raise UsageError(f'--{name.replace("_", "-")} must be >= 1, got {value}')
     if args.image_size is not None and args.image_size < 1:
-        raise ValueError(f'--image-size must be >= 1, got {args.image_size}')
+        raise UsageError(f'--image-size must be >= 1, got {args.image_size}')
 
 
 def checkpoint_names(paths: list[str]) -> list[str]:

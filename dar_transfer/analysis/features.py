@@ -21,6 +21,7 @@ from mmengine.config import Config
 from PIL import Image
 from torch import nn
 
+from ..errors import UsageError
 from ..export.source import load_checkpoint_file
 from ..pretrain.classifier import build_classifier
 from ..pretrain.folder_listing import list_image_folder
@@ -69,7 +70,7 @@ def _model_config(content: dict, path: Path) -> dict | None:
     model = Config.fromstring(text, '.py').get('model')
     if not isinstance(model, dict) or model.get('type') != 'ImageClassifier':
         kind = model.get('type') if isinstance(model, dict) else 'model-less'
-        raise ValueError(f'{path} is a {kind} checkpoint, not a classifier; features reads '
+        raise UsageError(f'{path} is a {kind} checkpoint, not a classifier; features reads '
                          'dar-transfer ImageClassifier checkpoints and torchvision-style '
                          'classifier state dicts')
     return dict(model)
@@ -78,7 +79,7 @@ def _model_config(content: dict, path: Path) -> dict | None:
 def _last_linear(net: nn.Module, path: Path, arch: str) -> tuple[str, nn.Linear]:
     linears = [(name, m) for name, m in net.named_modules() if isinstance(m, nn.Linear)]
     if not linears:
-        raise ValueError(f'arch {arch!r} has no linear classifier layer; features needs one '
+        raise UsageError(f'arch {arch!r} has no linear classifier layer; features needs one '
                          f'to take its input ({path})')
     return linears[-1]
 
@@ -103,7 +104,7 @@ def load_classifier(path: str | Path, arch: str | None = None, *,
     weights = content.get('state_dict', content)
     tensors = {k: v for k, v in weights.items() if isinstance(v, torch.Tensor)}
     if not tensors:
-        raise ValueError(f'{path} holds no tensors: not a model checkpoint')
+        raise UsageError(f'{path} holds no tensors: not a model checkpoint')
     if any(k.startswith('net.') for k in tensors):
         tensors = {k[len('net.'):]: v for k, v in tensors.items() if k.startswith('net.')}
     kind = 'dar-transfer' if model_cfg is not None else 'torchvision'
@@ -113,13 +114,13 @@ def load_classifier(path: str | Path, arch: str | None = None, *,
                         model_cfg.get('arch', 'resnet50'), arch)
         arch = model_cfg.get('arch', 'resnet50')
     elif arch is None:
-        raise ValueError(f'{path} is a plain state dict with no config, so its architecture '
+        raise UsageError(f'{path} is a plain state dict with no config, so its architecture '
                          'is unknown; pass --arch (e.g. resnet18, resnet10, cifar_resnet110)')
     arch_kwargs = dict((model_cfg or {}).get('arch_kwargs') or {})
     net = build_classifier(arch, 1000, **arch_kwargs)
     head, _ = _last_linear(net, path, arch)
     if f'{head}.weight' not in tensors:
-        raise ValueError(f'{path} is not a classifier checkpoint for {arch}: it has no '
+        raise UsageError(f'{path} is not a classifier checkpoint for {arch}: it has no '
                          f'{head}.weight (an exported backbone, a detector?); keys start '
                          f'{", ".join(sorted(tensors)[:3])}')
     num_classes = tensors[f'{head}.weight'].shape[0]
@@ -128,10 +129,10 @@ def load_classifier(path: str | Path, arch: str | None = None, *,
         result = net.load_state_dict(tensors, strict=False)
     except RuntimeError as error:  # shapes that differ
         lines = str(error).splitlines()
-        raise ValueError(f'{path} does not fit arch {arch}: '
+        raise UsageError(f'{path} does not fit arch {arch}: '
                          f'{" ".join(line.strip() for line in lines[1:3])}') from error
     if result.missing_keys or result.unexpected_keys:
-        raise ValueError(f'{path} does not fit arch {arch}: missing keys '
+        raise UsageError(f'{path} does not fit arch {arch}: missing keys '
                          f'{result.missing_keys[:3]}, unexpected keys '
                          f'{result.unexpected_keys[:3]}')
     mean, std = CIFAR_NORM if arch.startswith('cifar_') else IMAGENET_NORM
@@ -186,7 +187,7 @@ def image_batches(split: SplitImages, batch_size: int, image_size: int | None
         images = [_decode(p, image_size) for p in split.paths[start:start + batch_size]]
         shapes = {tuple(i.shape) for i in images}
         if len(shapes) > 1:
-            raise ValueError(f'images of several sizes ({sorted(shapes)[:3]}); pass '
+            raise UsageError(f'images of several sizes ({sorted(shapes)[:3]}); pass '
                              '--image-size to resize and center-crop them')
         yield torch.stack(images)
 

@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from ..errors import UsageError
+
 
 @dataclass(frozen=True)
 class Geometry:
@@ -37,11 +39,11 @@ def _validate(features: np.ndarray, labels: np.ndarray) -> np.ndarray:
                          f'{features.shape} and {len(labels)} labels')
     classes = np.unique(labels)
     if len(classes) < 2:
-        raise ValueError(f'the split has {len(classes)} class(es) (label '
+        raise UsageError(f'the split has {len(classes)} class(es) (label '
                          f'{classes.tolist()}); silhouette, scatter ratio and nearest-class '
                          'mean compare classes, so at least 2 are needed')
     if len(classes) >= len(labels):
-        raise ValueError(f'{len(labels)} images in {len(classes)} classes: the silhouette '
+        raise UsageError(f'{len(labels)} images in {len(classes)} classes: the silhouette '
                          'score needs fewer classes than images')
     return classes
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..errors import UsageError
 from ..report.stats import bootstrap_top1
 
 METHODS = ('knn', 'linear')
@@ -50,9 +51,9 @@ def knn_predict(train: np.ndarray, train_labels: np.ndarray, val: np.ndarray, *,
     defaults are k = 20 and T = 0.07. Ties in the votes go to the lower class index.
     """
     if k < 1:
-        raise ValueError(f'k must be >= 1, got {k}')
+        raise UsageError(f'k must be >= 1, got {k}')
     if temperature <= 0:
-        raise ValueError(f'temperature must be > 0, got {temperature}')
+        raise UsageError(f'temperature must be > 0, got {temperature}')
     bank, labels = _unit_rows(train), torch.from_numpy(np.asarray(train_labels, np.int64))
     num_classes = int(labels.max()) + 1
     k = min(k, len(bank))
@@ -79,7 +80,7 @@ def linear_predict(train: np.ndarray, train_labels: np.ndarray, val: np.ndarray,
     from sklearn.preprocessing import StandardScaler
 
     if c <= 0:
-        raise ValueError(f'c (inverse regularisation) must be > 0, got {c}')
+        raise UsageError(f'c (inverse regularisation) must be > 0, got {c}')
     model = make_pipeline(StandardScaler(), LogisticRegression(
         C=c, max_iter=max_iter, random_state=seed))
     model.fit(train, train_labels)
@@ -97,7 +98,7 @@ def probe(method: str, train: np.ndarray, train_labels: np.ndarray, val: np.ndar
         predicted = linear_predict(train, train_labels, val, c=c, seed=seed)
         settings = {'c': c}
     else:
-        raise ValueError(f'method must be one of {", ".join(METHODS)}, got {method!r}')
+        raise UsageError(f'method must be one of {", ".join(METHODS)}, got {method!r}')
     top1, low, high = bootstrap_top1(predicted == np.asarray(val_labels), seed=seed)
     return ProbeScore(method, top1, low, high, len(train), len(val), settings)
 
@@ -107,7 +108,7 @@ def per_class_subset(labels: np.ndarray, max_per_class: int | None, seed: int) -
     if max_per_class is None:
         return np.arange(len(labels))
     if max_per_class < 1:
-        raise ValueError(f'--max-per-class must be >= 1, got {max_per_class}')
+        raise UsageError(f'--max-per-class must be >= 1, got {max_per_class}')
     rng = np.random.default_rng(seed)
     chosen = [rng.permutation(np.flatnonzero(labels == c))[:max_per_class]
               for c in np.unique(labels)]
@@ -118,14 +119,14 @@ def holdout_split(labels: np.ndarray, fraction: float, seed: int
                   ) -> tuple[np.ndarray, np.ndarray]:
     """(train, val) indices: a seeded share ``fraction`` of each class held out."""
     if not 0 < fraction < 1:
-        raise ValueError(f'--val-fraction must be in (0, 1), got {fraction}')
+        raise UsageError(f'--val-fraction must be in (0, 1), got {fraction}')
     rng = np.random.default_rng(seed)
     train, val = [], []
     for c in np.unique(labels):
         members = rng.permutation(np.flatnonzero(labels == c))
         cut = int(round(fraction * len(members)))
         if cut == 0 or cut == len(members):
-            raise ValueError(f'--val-fraction {fraction} leaves class {c} ({len(members)} '
+            raise UsageError(f'--val-fraction {fraction} leaves class {c} ({len(members)} '
                              'images) with an empty train or val part; use more images '
                              'or another fraction')
         val.append(members[:cut])

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..errors import UsageError
 from ..utils.checkpoint_loading import (
     add_trust_argument,
     check_trust_is_used,
@@ -77,17 +78,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def _check_args(args: argparse.Namespace) -> None:
     for name in ('batch_size', 'k'):
         if getattr(args, name) < 1:
-            raise ValueError(f'--{name.replace("_", "-")} must be >= 1, got '
+            raise UsageError(f'--{name.replace("_", "-")} must be >= 1, got '
                              f'{getattr(args, name)}')
     if args.image_size is not None and args.image_size < 1:
-        raise ValueError(f'--image-size must be >= 1, got {args.image_size}')
+        raise UsageError(f'--image-size must be >= 1, got {args.image_size}')
     if not Path(args.data, 'train').is_dir() and not any(
             Path(args.data, folder).is_dir() for folder in ('cifar-10-batches-py',
                                                             'cifar-100-python')):
         raise FileNotFoundError(f'{args.data} has no train/ folder; probe needs an '
                                 'ImageFolder root with train/<class>/<image>')
     if args.val_fraction is None and not Path(args.data, 'val').is_dir():
-        raise ValueError(f'{args.data} has no val/ folder; pass --val-fraction (e.g. 0.2) '
+        raise UsageError(f'{args.data} has no val/ folder; pass --val-fraction (e.g. 0.2) '
                          'to hold out a seeded share of train/ instead')
 
 
@@ -106,7 +107,7 @@ def read_probe_splits(args: argparse.Namespace) -> tuple[SplitImages, SplitImage
     else:
         train, val = read_split(args.data, 'train'), read_split(args.data, 'val')
         if train.classes != val.classes:
-            raise ValueError(f'{args.data}: train/ and val/ have different class folders '
+            raise UsageError(f'{args.data}: train/ and val/ have different class folders '
                              f'({len(train.classes)} and {len(val.classes)} classes)')
     return (_take(train, per_class_subset(train.labels, args.max_per_class, args.seed)),
             _take(val, per_class_subset(val.labels, args.max_per_class, args.seed + 1)))

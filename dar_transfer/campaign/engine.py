@@ -14,6 +14,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 
+from ..errors import UsageError
 from .graph import Job, build_jobs
 from .local import LocalExecutor, command_line, log_tail, prepare
 from .manifest import Manifest
@@ -131,7 +132,7 @@ def select_variants(manifest: Manifest, graph: list[Job], names: list[str] | Non
     known = [v.name for v in manifest.variants]
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise ValueError(f'--variants: {", ".join(unknown)} not in the manifest; its '
+        raise UsageError(f'--variants: {", ".join(unknown)} not in the manifest; its '
                          f'variants are {", ".join(known)}')
     return [j for j in graph if j.cell.get('variant') in names]
 
@@ -188,7 +189,7 @@ def accept(manifest: Manifest, patterns: list[str], *, dry_run: bool = False
                    for p in patterns}
         unmatched = [p for p, keys in matched.items() if not keys]
         if not patterns or unmatched:
-            raise ValueError(f'campaign accept: no job matches {", ".join(unmatched) or "nothing"};'
+            raise UsageError(f'campaign accept: no job matches {", ".join(unmatched) or "nothing"};'
                              ' name jobs as `campaign status` lists them, e.g. '
                              "'finetune.*.det.*'")
         keys = set().union(*matched.values())

@@ -11,6 +11,8 @@ import argparse
 import json
 import logging
 
+from ..errors import UsageError
+
 logger = logging.getLogger('dar_transfer')
 
 DATASETS = ('pennfudan', 'camvid', 'lspet')
@@ -44,10 +46,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def _check_args(args: argparse.Namespace) -> None:
     if args.dataset == 'camvid' and args.val_fraction is not None:
-        raise ValueError('--val-fraction does not apply to camvid: it keeps the '
+        raise UsageError('--val-fraction does not apply to camvid: it keeps the '
                          'train/val/test folders it is given')
     if args.dataset != 'lspet' and args.box_margin is not None:
-        raise ValueError(f'--box-margin applies to lspet only, not {args.dataset}')
+        raise UsageError(f'--box-margin applies to lspet only, not {args.dataset}')
 
 
 def _or_default(value: float | None, default: float) -> float:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import UsageError
+
 BASE = "_base_ = './{base}'\n"
 COMMON = """data_root = '{root}/'
 default_hooks = dict(checkpoint=dict(interval={length}), logger=dict(interval=5))
@@ -140,7 +142,7 @@ def toy_overlay(task: str, data_root: str | Path, *, length: int = 2,
     training (``val_begin`` past the end), for runs that are tested right after on the
     same images anyway, as ``dar-transfer finetune`` does."""
     if task not in TEMPLATES:
-        raise ValueError(f'task must be one of {tuple(TEMPLATES)}, got {task!r}')
+        raise UsageError(f'task must be one of {tuple(TEMPLATES)}, got {task!r}')
     text = (COMMON + TEMPLATES[task]).replace('{root}', str(Path(data_root)))
     text = text.replace('{val_begin}', str(1 if validate else length + 1))
     return text.replace('{length}', str(length))

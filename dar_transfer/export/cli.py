@@ -8,6 +8,7 @@ from pathlib import Path
 
 import torch
 
+from ..errors import UsageError
 from ..pretrain.train import read_cost
 from ..utils.checkpoint_loading import (
     add_trust_argument,
@@ -91,10 +92,10 @@ def check_suite_args(args: argparse.Namespace) -> None:
         missing = [flag for flag, value in (('--preset', args.preset),
                                             ('--data-root', args.data_root)) if value is None]
         if missing:
-            raise ValueError(f'--suite real-small needs {" and ".join(missing)} (for example '
+            raise UsageError(f'--suite real-small needs {" and ".join(missing)} (for example '
                              '--preset cpu --data-root /path/to/converted)')
     elif args.preset is not None or args.data_root is not None:
-        raise ValueError('--preset and --data-root belong to --suite real-small; the coco '
+        raise UsageError('--preset and --data-root belong to --suite real-small; the coco '
                          'suite writes the paper protocol')
 
 
@@ -102,16 +103,16 @@ def check_source_args(args: argparse.Namespace) -> None:
     """A checkpoint, or --random-init with --depth: exactly one source of weights."""
     if args.random_init:
         if args.checkpoint is not None:
-            raise ValueError(f'--random-init writes configs without weights; drop the '
+            raise UsageError(f'--random-init writes configs without weights; drop the '
                              f'checkpoint {args.checkpoint!r} or drop --random-init')
         if args.depth is None:
-            raise ValueError('--random-init needs --depth (18, 34, 50, 101 or 152): there is '
+            raise UsageError('--random-init needs --depth (18, 34, 50, 101 or 152): there is '
                              'no checkpoint to read it from')
         if args.trust_checkpoint:
-            raise ValueError('--trust-checkpoint names a checkpoint, and --random-init reads '
+            raise UsageError('--trust-checkpoint names a checkpoint, and --random-init reads '
                              'none; drop one of them')
     elif args.checkpoint is None:
-        raise ValueError('give a checkpoint to export, or --random-init --depth D for a '
+        raise UsageError('give a checkpoint to export, or --random-init --depth D for a '
                          'from-scratch control')
 
 
@@ -136,7 +137,7 @@ def write_configs(args: argparse.Namespace, out: Path, depth: int, checkpoint: s
 def export_random_init(args: argparse.Namespace, out: Path) -> tuple[dict, dict[str, str]]:
     """The from-scratch control: provenance with cost 0 and configs with init_cfg None."""
     if args.depth not in set(RESNET_DEPTHS.values()):
-        raise ValueError(f'--depth must be one of {sorted(set(RESNET_DEPTHS.values()))}, '
+        raise UsageError(f'--depth must be one of {sorted(set(RESNET_DEPTHS.values()))}, '
                          f'got {args.depth}')
     metadata = {'name': args.name, 'arch': 'resnet', 'depth': args.depth,
                 'variant': args.variant or 'scratch', 'pretrain_cost': 0.0,
@@ -162,7 +163,7 @@ def main(args: argparse.Namespace) -> int:
     source = read_source(args.checkpoint, trusted=Path(args.checkpoint).resolve() in trusted)
     depth = infer_resnet_depth(source.state_dict)
     if args.depth is not None and args.depth != depth:
-        raise ValueError(f'{args.checkpoint} holds a ResNet-{depth}, not the ResNet-{args.depth} '
+        raise UsageError(f'{args.checkpoint} holds a ResNet-{depth}, not the ResNet-{args.depth} '
                          'asked for with --depth')
     weights = backbone_weights(source.state_dict)
     out.mkdir(parents=True, exist_ok=True)

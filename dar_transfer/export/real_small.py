@@ -15,6 +15,7 @@ import textwrap
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..errors import UsageError
 from .downstream import DownstreamTask
 from .real_small_tasks import DATA, PRESETS, TEMPLATES, TITLES, model_overrides
 
@@ -47,12 +48,12 @@ def annotation_files(key: str, data_root: str | Path) -> list[Path]:
     for name in names:
         path = root / name
         if not path.exists():
-            raise ValueError(f'{path} does not exist: the real-small suite reads the '
+            raise UsageError(f'{path} does not exist: the real-small suite reads the '
                              f'converted data under --data-root; write it with `{command}`')
         files.extend(sorted(p for p in path.iterdir() if p.is_file())
                      if path.is_dir() else [path])
     if not files:
-        raise ValueError(f'{root} holds no annotation files; rerun `{command}`')
+        raise UsageError(f'{root} holds no annotation files; rerun `{command}`')
     return files
 
 
@@ -72,7 +73,7 @@ def suite_settings_digest(preset: str, tasks: Iterable[str] | None = None) -> st
     sizes, schedules, head widths and templates. A campaign reruns an export whose preset
     was edited, and only the fine-tunings of the tasks whose settings changed."""
     if preset not in PRESETS:
-        raise ValueError(f'preset must be one of {tuple(PRESETS)}, got {preset!r}')
+        raise UsageError(f'preset must be one of {tuple(PRESETS)}, got {preset!r}')
     keys = sorted(DATA if tasks is None else tasks)
     settings = [(k, PRESETS[preset][k], TEMPLATES[k], model_overrides(k, preset)) for k in keys]
     return hashlib.sha256(repr(settings).encode()).hexdigest()[:16]
@@ -83,7 +84,7 @@ def render_suite_config(task: DownstreamTask, *, depth: int, checkpoint: str | N
     """The text of one real-small config: upstream base, merged model overrides, the
     task's data and schedule, and provenance (suite, preset, annotation fingerprint)."""
     if preset not in PRESETS:
-        raise ValueError(f'preset must be one of {tuple(PRESETS)}, got {preset!r}')
+        raise UsageError(f'preset must be one of {tuple(PRESETS)}, got {preset!r}')
     from ..data.lspet import METAINFO_FILE
 
     key = task.key

@@ -5,6 +5,8 @@ import re
 
 import torch
 
+from ..errors import UsageError
+
 # (block type, blocks per stage) -> depth, as torchvision and OpenMMLab define them.
 RESNET_DEPTHS = {
     ('basic', (2, 2, 2, 2)): 18, ('basic', (3, 4, 6, 3)): 34,
@@ -26,12 +28,12 @@ def infer_resnet_depth(state_dict: dict[str, torch.Tensor]) -> int:
     block = 'bottleneck' if any(k.endswith('.conv3.weight') for k in state_dict) else 'basic'
     depth = RESNET_DEPTHS.get((block, tuple(blocks)))
     if (block, tuple(blocks)) == ('basic', (1, 1, 1, 1)):
-        raise ValueError('this checkpoint is a ResNet-10 (the long-tail recipe): mmdet, mmseg '
+        raise UsageError('this checkpoint is a ResNet-10 (the long-tail recipe): mmdet, mmseg '
                          'and mmpose build no ResNet-10 backbone, so it has no downstream '
                          f'configs; export supports {SUPPORTED}')
     if 'conv1.weight' not in state_dict or depth is None:
         sample = ', '.join(sorted(state_dict)[:3])
-        raise ValueError(f'not a torchvision ResNet (keys start {sample}; stages {blocks}, '
+        raise UsageError(f'not a torchvision ResNet (keys start {sample}; stages {blocks}, '
                          f'{block} blocks); export supports {SUPPORTED}')
     return depth
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import torch
 
+from ..errors import UsageError
 from ..utils.checkpoint_loading import load_checkpoint
 
 # Prefix of the backbone keys in each checkpoint kind, tried in this order.
@@ -41,7 +42,7 @@ def load_checkpoint_file(path: Path, *, trusted: bool = False) -> dict:
     """A checkpoint's content through the one safe loader; it must be a dict."""
     content = load_checkpoint(path, trusted=trusted)
     if not isinstance(content, dict):
-        raise ValueError(f'{path} holds a {type(content).__name__}, not a state dict')
+        raise UsageError(f'{path} holds a {type(content).__name__}, not a state dict')
     return content
 
 
@@ -51,7 +52,7 @@ def read_source(path: str | Path, *, trusted: bool = False) -> SourceWeights:
     weights = content.get('state_dict', content)
     tensors = {k: v for k, v in weights.items() if isinstance(v, torch.Tensor)}
     if not tensors:
-        raise ValueError(f'{path} has no tensors to export')
+        raise UsageError(f'{path} has no tensors to export')
     for kind, prefix in PREFIXES.items():
         picked = {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
         if picked and (prefix or kind == 'torchvision'):

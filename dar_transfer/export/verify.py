@@ -11,6 +11,7 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
+from ..errors import UsageError
 from .downstream import DownstreamTask
 
 
@@ -37,5 +38,5 @@ def verify_backbone(task: DownstreamTask, config_path: str,
                     f'{len(unexpected)} unexpected (e.g. {unexpected[:3]})' if unexpected else '',
                     f'{len(mismatched)} of another shape (e.g. {mismatched[:2]})'
                     if mismatched else '']
-        raise ValueError(f'the exported weights do not fit the {task.scope} backbone of '
+        raise UsageError(f'the exported weights do not fit the {task.scope} backbone of '
                          f'{config_path}: ' + '; '.join(p for p in problems if p))

@@ -12,6 +12,7 @@ import time
 from numbers import Number
 from pathlib import Path
 
+from ..errors import UsageError
 from ..utils.checkpoint_loading import trusted_files
 from ..utils.distributed import shutdown_distributed
 from ..utils.provenance import uses_generated_data
@@ -68,7 +69,7 @@ def load_config(args: argparse.Namespace):
     cfg = build_config(args.config, args.cfg_options, work_dir=args.work_dir)
     scope = cfg.get('default_scope')
     if scope not in SCOPES:
-        raise ValueError(f'{args.config} has default_scope {scope!r}; finetune runs configs of '
+        raise UsageError(f'{args.config} has default_scope {scope!r}; finetune runs configs of '
                          f'{", ".join(SCOPES)} (inherit one, e.g. from dar-transfer export)')
     return finish_config(cfg, resume=args.resume, amp=args.amp, launcher=args.launcher,
                         amp_dtype=getattr(args, 'amp_dtype', 'float16'),

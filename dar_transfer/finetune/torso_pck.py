@@ -19,6 +19,8 @@ from mmpose.evaluation.functional import keypoint_pck_accuracy
 from mmpose.evaluation.metrics import PCKAccuracy
 from mmpose.registry import METRICS
 
+from ..errors import UsageError
+
 # (shoulder, hip) index pairs of the two torso diagonals in LSP's joint order
 # (lsp_metainfo.py): left shoulder 9 - right hip 2, then right shoulder 8 - left hip 3.
 LSP_TORSO_DIAGONALS = ((9, 2), (8, 3))
@@ -39,7 +41,7 @@ class TorsoPCKAccuracy(PCKAccuracy):
                  **kwargs) -> None:
         super().__init__(thr=thr, norm_item=norm_item, **kwargs)
         if 'head' in self.norm_item:
-            raise ValueError("TorsoPCKAccuracy normalises by 'torso' or 'bbox', not 'head'; "
+            raise UsageError("TorsoPCKAccuracy normalises by 'torso' or 'bbox', not 'head'; "
                              'use mmpose\'s PCKAccuracy for PCKh')
         self.diagonals = [tuple(int(i) for i in pair) for pair in diagonals]
         self.skipped = 0
@@ -76,7 +78,7 @@ class TorsoPCKAccuracy(PCKAccuracy):
                         'left out', self.skipped)
             self.skipped = 0
         if not results:
-            raise ValueError('TorsoPCKAccuracy: no person in the evaluation set has a '
+            raise UsageError('TorsoPCKAccuracy: no person in the evaluation set has a '
                              'labelled torso diagonal (shoulder and opposite hip); check '
                              'the keypoint order against lsp_metainfo.py')
         pred = np.concatenate([r['pred_coords'] for r in results])

@@ -21,6 +21,7 @@ from mmpretrain.models.heads import (
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ..errors import UsageError, UsageTypeError
 from ..sampling.recorder import weighted_sample_losses
 
 
@@ -33,7 +34,7 @@ def sample_indices(data_samples: list[DataSample], device: torch.device) -> torc
     indices = []
     for position, sample in enumerate(data_samples):
         if 'sample_idx' not in sample.metainfo:
-            raise ValueError(
+            raise UsageError(
                 f'data_samples[{position}] has no sample_idx in its metainfo (keys: '
                 f'{sorted(sample.metainfo)}); DaR scores samples by their data set index: '
                 "keep 'sample_idx' in PackInputs' meta_keys (its default)")
@@ -58,7 +59,7 @@ def check_loss_module(loss_module: torch.nn.Module) -> None:
         TypeError: its ``forward`` takes no ``reduction_override``.
     """
     if 'reduction_override' not in inspect.signature(loss_module.forward).parameters:
-        raise TypeError(
+        raise UsageTypeError(
             f'loss={type(loss_module).__name__}: a DaR head needs a loss whose forward '
             'takes reduction_override (to get one loss per sample); mmpretrain\'s '
             'CrossEntropyLoss, LabelSmoothLoss, FocalLoss, AsymmetricLoss and SeesawLoss do')
@@ -100,7 +101,7 @@ class DaRLossMixin:
         losses = {'loss': per_sample.mean()}
         if self.cal_acc:
             if target.ndim != 1:
-                raise ValueError('cal_acc=True needs hard labels, but a batch augment '
+                raise UsageError('cal_acc=True needs hard labels, but a batch augment '
                                  '(mixup, cutmix) gave soft scores; set cal_acc=False')
             topk = (self.topk,) if isinstance(self.topk, int) else tuple(self.topk)
             accuracy = Accuracy.calculate(cls_score, target, topk=topk)

@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseDataPreprocessor
 from mmengine.registry import MODELS
 
+from ..errors import UsageError
 from ..sampling.selection import seeded_generator
 
 AUGMENT_STREAM = 2
@@ -39,7 +40,7 @@ class BatchAugmentPreprocessor(BaseDataPreprocessor):
                  flip: bool = True, channels_last: bool = False, seed: int = 0) -> None:
         super().__init__()
         if len(mean) != 3 or len(std) != 3:
-            raise ValueError(f'mean and std need 3 values, got {mean} and {std}')
+            raise UsageError(f'mean and std need 3 values, got {mean} and {std}')
         self.register_buffer('mean', torch.tensor(mean).view(1, 3, 1, 1), persistent=False)
         self.register_buffer('std', torch.tensor(std).view(1, 3, 1, 1), persistent=False)
         self.pad = pad

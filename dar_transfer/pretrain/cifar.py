@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from mmengine.registry import DATASETS
 
+from ..errors import UsageError
 from .image_folder import take_per_class
 from .in_memory import InMemoryClassification
 from .long_tail import take_long_tail, validate_long_tail_args
@@ -55,9 +56,9 @@ class CIFARDataset(InMemoryClassification):
                  per_class: tuple[int, int] | None = None, imbalance: float | None = None,
                  n_max: int | None = None, **kwargs) -> None:
         if variant not in LAYOUTS:
-            raise ValueError(f'variant must be one of {tuple(LAYOUTS)}, got {variant!r}')
+            raise UsageError(f'variant must be one of {tuple(LAYOUTS)}, got {variant!r}')
         if split not in ('train', 'test'):
-            raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+            raise UsageError(f"split must be 'train' or 'test', got {split!r}")
         self.variant = variant
         self.split = split
         self.per_class = per_class

@@ -15,6 +15,8 @@ from torch import nn
 from torchvision.models.densenet import DenseNet
 from torchvision.models.resnet import BasicBlock, Bottleneck
 
+from ..errors import UsageError
+
 
 class CifarResNet(nn.Module):
     """A CIFAR ResNet with ``depth`` layers; projection shortcuts where shapes change.
@@ -29,7 +31,7 @@ class CifarResNet(nn.Module):
         super().__init__()
         block_cls, per_block = {'basic': (BasicBlock, 6), 'bottleneck': (Bottleneck, 9)}[block]
         if (depth - 2) % per_block:
-            raise ValueError(f'a CIFAR ResNet with {block} blocks needs depth {per_block}n+2, '
+            raise UsageError(f'a CIFAR ResNet with {block} blocks needs depth {per_block}n+2, '
                              f'got {depth}')
         blocks = (depth - 2) // per_block
         self.inplanes = 16

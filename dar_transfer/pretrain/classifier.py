@@ -8,6 +8,7 @@ from mmengine.model import BaseModel
 from mmengine.registry import MODELS
 from torch import nn
 
+from ..errors import UsageError
 from ..sampling.recorder import weighted_sample_losses
 from .cifar_models import CIFAR_ARCHS
 from .resnet10 import resnet10
@@ -23,7 +24,7 @@ def build_classifier(arch: str, num_classes: int, **kwargs) -> nn.Module:
         return EXTRA_ARCHS[arch](num_classes=num_classes, **kwargs)
     available = torchvision.models.list_models(module=torchvision.models)
     if arch not in available:
-        raise ValueError(f'unknown classifier arch {arch!r}; choose one of '
+        raise UsageError(f'unknown classifier arch {arch!r}; choose one of '
                          f'{", ".join(sorted([*EXTRA_ARCHS, *available]))}')
     return torchvision.models.get_model(arch, weights=None, num_classes=num_classes, **kwargs)
 

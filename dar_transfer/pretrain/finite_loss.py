@@ -6,6 +6,8 @@ import math
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 
+from ..errors import UsageError
+
 
 @HOOKS.register_module()
 class FiniteLossHook(Hook):
@@ -25,7 +27,7 @@ class FiniteLossHook(Hook):
 
     def __init__(self, interval: int = 50) -> None:
         if isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
-            raise ValueError(f'FiniteLossHook interval must be a positive integer, '
+            raise UsageError(f'FiniteLossHook interval must be a positive integer, '
                              f'got {interval!r}')
         self.interval = interval
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import UsageError
+
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
 
 
@@ -19,7 +21,7 @@ def list_image_folder(split_dir: Path, classes: list[str] | None = None
                                 f'{split_dir}/<class>/<image>')
     if classes is not None and found != list(classes):
         missing, extra = sorted(set(classes) - set(found)), sorted(set(found) - set(classes))
-        raise ValueError(f'class folders of {split_dir} differ from the expected classes: '
+        raise UsageError(f'class folders of {split_dir} differ from the expected classes: '
                          f'missing {missing[:5]}, unexpected {extra[:5]}')
     samples = []
     for label, name in enumerate(found):

@@ -15,6 +15,7 @@ from mmengine.dataset import BaseDataset
 from mmengine.registry import DATASETS
 from PIL import Image
 
+from ..errors import UsageError
 from .folder_listing import list_image_folder
 from .in_memory import InMemoryClassification
 from .long_tail import take_long_tail, validate_long_tail_args
@@ -112,6 +113,6 @@ class InMemoryImageFolder(InMemoryClassification):
         arrays = [np.asarray(Image.open(path).convert('RGB')) for path, _ in samples]
         shapes = {a.shape for a in arrays}
         if len(shapes) != 1:
-            raise ValueError(f'InMemoryImageFolder needs images of one size, found {shapes}')
+            raise UsageError(f'InMemoryImageFolder needs images of one size, found {shapes}')
         self.images = torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()
         return [{'gt_label': label, 'img_path': str(path)} for path, label in samples]

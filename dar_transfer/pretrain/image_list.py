@@ -13,6 +13,8 @@ from pathlib import Path
 from mmengine.dataset import BaseDataset
 from mmengine.registry import DATASETS
 
+from ..errors import UsageError
+
 
 def read_image_list(ann_file: Path) -> list[tuple[str, int]]:
     """(relative path, label) pairs; errors name the file and line."""
@@ -25,11 +27,11 @@ def read_image_list(ann_file: Path) -> list[tuple[str, int]]:
             continue
         parts = line.rsplit(maxsplit=1)
         if len(parts) != 2 or not parts[1].lstrip('-').isdigit() or int(parts[1]) < 0:
-            raise ValueError(f'{ann_file}:{number}: expected "relative/path label" with a '
+            raise UsageError(f'{ann_file}:{number}: expected "relative/path label" with a '
                              f'non-negative integer label, got {line!r}')
         pairs.append((parts[0], int(parts[1])))
     if not pairs:
-        raise ValueError(f'annotation file {ann_file} lists no images')
+        raise UsageError(f'annotation file {ann_file} lists no images')
     return pairs
 
 
@@ -75,7 +77,7 @@ class ImageListDataset(BaseDataset):
         pairs = read_image_list(Path(self.ann_file))
         labels = {label for _, label in pairs}
         if self.num_classes is not None and max(labels) >= self.num_classes:
-            raise ValueError(f'{self.ann_file} has label {max(labels)} but num_classes is '
+            raise UsageError(f'{self.ann_file} has label {max(labels)} but num_classes is '
                              f'{self.num_classes}')
         self._metainfo['classes'] = tuple(str(i) for i in range(
             self.num_classes or max(labels) + 1))

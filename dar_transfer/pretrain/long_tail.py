@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from ..errors import UsageError
 from .folder_listing import list_image_folder
 
 Item = TypeVar('Item')
@@ -36,14 +37,14 @@ Item = TypeVar('Item')
 def _validate_imbalance(imbalance: float) -> float:
     if (isinstance(imbalance, bool) or not isinstance(imbalance, (int, float))
             or not math.isfinite(imbalance) or imbalance < 1):
-        raise ValueError(f'imbalance must be a number >= 1 (n_max over the smallest class '
+        raise UsageError(f'imbalance must be a number >= 1 (n_max over the smallest class '
                          f'size, e.g. 10, 50 or 100), got {imbalance!r}')
     return float(imbalance)
 
 
 def _validate_positive_int(name: str, value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f'{name} must be a positive integer, got {value!r}')
+        raise UsageError(f'{name} must be a positive integer, got {value!r}')
     return value
 
 
@@ -52,7 +53,7 @@ def validate_long_tail_args(imbalance: float | None, n_max: int | None
     """Check a data set's ``imbalance`` / ``n_max`` arguments when the data set is built."""
     if imbalance is None:
         if n_max is not None:
-            raise ValueError(f'n_max={n_max!r} needs imbalance as well (it sets the images '
+            raise UsageError(f'n_max={n_max!r} needs imbalance as well (it sets the images '
                              'of class 0 of a long-tailed split); got imbalance=None')
         return None, None
     _validate_imbalance(imbalance)
@@ -80,7 +81,7 @@ def long_tail_counts(n_max: int, imbalance: float, num_classes: int) -> list[int
         return [n_max]
     counts = [int(n_max * factor ** (k / (num_classes - 1))) for k in range(num_classes)]
     if counts[-1] < 1:
-        raise ValueError(f'n_max {n_max} with imbalance {imbalance:g} leaves class '
+        raise UsageError(f'n_max {n_max} with imbalance {imbalance:g} leaves class '
                          f'{counts.index(0)} with no images; raise n_max or lower imbalance')
     return counts
 
@@ -108,7 +109,7 @@ def take_long_tail(samples: Sequence[tuple[Item, int]], imbalance: float,
     _validate_imbalance(imbalance)
     sizes = class_sizes([label for _, label in samples])
     if 0 in sizes:
-        raise ValueError(f'class {sizes.index(0)} has no images; a long-tailed split needs '
+        raise UsageError(f'class {sizes.index(0)} has no images; a long-tailed split needs '
                          f'labels 0..{len(sizes) - 1} all present')
     n_max = min(sizes) if n_max is None else _validate_positive_int('n_max', n_max)
     counts = long_tail_counts(n_max, imbalance, len(sizes))
@@ -116,7 +117,7 @@ def take_long_tail(samples: Sequence[tuple[Item, int]], imbalance: float,
              if have < need]
     if short:
         k = short[0]
-        raise ValueError(f'n_max {n_max} with imbalance {imbalance:g} needs {counts[k]} '
+        raise UsageError(f'n_max {n_max} with imbalance {imbalance:g} needs {counts[k]} '
                          f'images of class {k}, which has {sizes[k]}; lower n_max (default: '
                          'the smallest class size)')
     taken: Counter = Counter()

@@ -8,6 +8,7 @@ import torch
 from mmengine.evaluator import BaseMetric
 from mmengine.registry import DATASETS, METRICS
 
+from ..errors import UsageError
 from .image_list import read_image_list
 from .long_tail import class_sizes
 
@@ -30,13 +31,13 @@ class TopKAccuracy(BaseMetric):
         super().__init__(collect_device=collect_device, prefix=prefix)
         if not topk or any(isinstance(k, bool) or not isinstance(k, int) or k < 1
                            for k in topk):
-            raise ValueError(f'topk must be positive integers, got {topk}')
+            raise UsageError(f'topk must be positive integers, got {topk}')
         self.topk = tuple(topk)
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
             if sample['gt_label'] is None:
-                raise ValueError('TopKAccuracy needs gt_label in the validation data')
+                raise UsageError('TopKAccuracy needs gt_label in the validation data')
             k = min(max(self.topk), sample['pred_score'].numel())
             top = sample['pred_score'].topk(k).indices.cpu()
             self.results.append((top, int(sample['gt_label'])))
@@ -119,17 +120,17 @@ class ShotAccuracy(BaseMetric):
                    'train_dataset': train_dataset}
         given = [name for name, value in sources.items() if value is not None]
         if len(given) != 1:
-            raise ValueError('ShotAccuracy needs exactly one of class_counts, train_ann_file '
+            raise UsageError('ShotAccuracy needs exactly one of class_counts, train_ann_file '
                              'or train_dataset for the training class sizes, got '
                              f'{given or "none"}')
         if class_counts is not None and (not class_counts or any(
                 isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in class_counts)):
-            raise ValueError(f'class_counts must be non-negative integers, got {class_counts}')
+            raise UsageError(f'class_counts must be non-negative integers, got {class_counts}')
         for name, value in (('many_threshold', many_threshold), ('few_threshold', few_threshold)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f'{name} must be a non-negative integer, got {value!r}')
+                raise UsageError(f'{name} must be a non-negative integer, got {value!r}')
         if few_threshold > many_threshold + 1:
-            raise ValueError(f'few_threshold ({few_threshold}) must not exceed '
+            raise UsageError(f'few_threshold ({few_threshold}) must not exceed '
                              f'many_threshold + 1 ({many_threshold + 1}): groups would overlap')
         self.class_counts = None if class_counts is None else list(class_counts)
         self.train_ann_file = train_ann_file
@@ -152,7 +153,7 @@ class ShotAccuracy(BaseMetric):
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
             if sample['gt_label'] is None:
-                raise ValueError('ShotAccuracy needs gt_label in the validation data')
+                raise UsageError('ShotAccuracy needs gt_label in the validation data')
             self.results.append((int(sample['pred_score'].argmax()), int(sample['gt_label'])))
 
     def compute_metrics(self, results: list) -> dict:

@@ -15,10 +15,12 @@ import torch
 from mmcv.transforms import BaseTransform
 from mmengine.registry import TRANSFORMS
 
+from ..errors import UsageError
+
 
 def _check_size(name: str, size: int) -> int:
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise ValueError(f'{name} must be a positive integer, got {size!r}')
+        raise UsageError(f'{name} must be a positive integer, got {size!r}')
     return size
 
 
@@ -42,9 +44,9 @@ class RandomResizedCrop(BaseTransform):
                  interpolation: str = 'bilinear') -> None:
         self.size = _check_size('size', size)
         if not 0 < scale[0] <= scale[1] <= 1:
-            raise ValueError(f'scale must satisfy 0 < min <= max <= 1, got {scale}')
+            raise UsageError(f'scale must satisfy 0 < min <= max <= 1, got {scale}')
         if not 0 < ratio[0] <= ratio[1]:
-            raise ValueError(f'ratio must satisfy 0 < min <= max, got {ratio}')
+            raise UsageError(f'ratio must satisfy 0 < min <= max, got {ratio}')
         self.scale = tuple(scale)
         self.ratio = tuple(ratio)
         self.interpolation = interpolation

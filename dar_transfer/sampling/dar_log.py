@@ -6,6 +6,8 @@ import logging
 import os
 from pathlib import Path
 
+from ..errors import UsageError
+
 logger = logging.getLogger('dar_transfer')
 
 
@@ -87,7 +89,7 @@ class DaRLog:
                     raise ValueError('no newline at the end')
             except ValueError as error:
                 if not is_last:
-                    raise ValueError(
+                    raise UsageError(
                         f'{path}, line {number}: not a JSON record ({error}); the file was '
                         'edited or damaged other than by a crash. Restore it from a copy, or '
                         'start the run afresh in a new work_dir') from None

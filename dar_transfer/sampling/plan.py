@@ -13,6 +13,7 @@ import json
 import logging
 from dataclasses import dataclass, replace
 
+from ..errors import UsageError
 from .policies import (
     DAR_POLICIES,
     DEFAULT_BELOW_MEAN_SHARE,
@@ -59,7 +60,7 @@ def solve_keep_ratio(schedule: DaRSchedule, num_samples: int, target_cost: float
     subset sizes are whole numbers.
     """
     if not 0 < target_cost <= 1:
-        raise ValueError(f'target cost must be in (0, 1], got {target_cost}')
+        raise UsageError(f'target cost must be in (0, 1], got {target_cost}')
     steps = round(1 / KEEP_RATIO_STEP)
 
     def cost_at(k: int) -> float:
@@ -146,31 +147,31 @@ def _schedule_from_args(args: argparse.Namespace) -> DaRSchedule:
             max_epochs=args.epochs, warmup_epochs=args.warmup, interval=args.interval,
             keep_ratio=1.0 if args.keep is None else args.keep, active_epochs=args.active,
             refresh_epochs=args.refresh, semantics=args.semantics)
-    except ValueError as error:
+    except UsageError as error:  # a bug's ValueError keeps its own message and traceback
         raise _naming_the_flag(error, FLAG_OF_PARAMETER) from error
 
 
-def _naming_the_flag(error: ValueError, flags: dict[str, str]) -> ValueError:
+def _naming_the_flag(error: UsageError, flags: dict[str, str]) -> UsageError:
     """``error`` with its leading parameter name shown as the command-line flag."""
     message = str(error)
     parameter = message.split(' ', 1)[0]
     if parameter in flags:
         message = f'{flags[parameter]} ({parameter}){message[len(parameter):]}'
-    return ValueError(message)
+    return UsageError(message)
 
 
 def main(args: argparse.Namespace) -> int:
     if args.num_samples < 1:
-        raise ValueError(f'--num-samples must be >= 1, got {args.num_samples}')
+        raise UsageError(f'--num-samples must be >= 1, got {args.num_samples}')
     if args.policy not in DAR_POLICIES:
         return _main_policy(args)
     for flag, value in (('--prune-ratio', args.prune_ratio), ('--anneal', args.anneal),
                         ('--below-mean-share', args.below_mean_share)):
         if value is not None:
-            raise ValueError(f'{flag} applies only to --policy infobatch, got {value} with '
+            raise UsageError(f'{flag} applies only to --policy infobatch, got {value} with '
                              f'--policy {args.policy}')
     if args.keep is None and args.target_cost is None:
-        raise ValueError(f'--policy {args.policy} needs --keep or --target-cost')
+        raise UsageError(f'--policy {args.policy} needs --keep or --target-cost')
     schedule = _schedule_from_args(args)
 
     solution = None
@@ -220,7 +221,7 @@ def _reject_dar_flags(args: argparse.Namespace) -> None:
                          '--below-mean-share': (args.below_mean_share, None)})
     for flag, (value, default) in defaults.items():
         if value != default:
-            raise ValueError(f'{flag} does not apply to --policy {args.policy}, got {value}')
+            raise UsageError(f'{flag} does not apply to --policy {args.policy}, got {value}')
 
 
 POLICY_FLAGS = {'prune_ratio': '--prune-ratio', 'anneal': '--anneal',
@@ -231,25 +232,25 @@ def _main_policy(args: argparse.Namespace) -> int:
     """``plan`` for infobatch, rs2 and reweight; errors name the flag."""
     try:
         return _plan_policy(args)
-    except ValueError as error:
+    except UsageError as error:
         raise _naming_the_flag(error, POLICY_FLAGS) from error
 
 
 def _plan_policy(args: argparse.Namespace) -> int:
     _reject_dar_flags(args)
     if args.epochs < 1:
-        raise ValueError(f'--epochs (max_epochs) must be >= 1, got {args.epochs}')
+        raise UsageError(f'--epochs (max_epochs) must be >= 1, got {args.epochs}')
     result: dict = {'policy': args.policy, 'exact': args.policy != 'infobatch'}
     estimate = None
     keep_ratio = 1.0
     if args.policy == 'rs2':
         if args.keep is None and args.target_cost is None:
-            raise ValueError('--policy rs2 needs --keep or --target-cost')
+            raise UsageError('--policy rs2 needs --keep or --target-cost')
         keep_ratio = (check_keep_ratio(args.keep) if args.keep is not None
                       else solve_rs2_keep_ratio(args.num_samples, args.target_cost))
         result['keep_ratio'] = keep_ratio
     if args.policy == 'reweight' and args.target_cost not in (None, 1.0):
-        raise ValueError(f'--policy reweight trains all data every epoch (cost 1.0); '
+        raise UsageError(f'--policy reweight trains all data every epoch (cost 1.0); '
                          f'--target-cost {args.target_cost} cannot be met')
     params = PolicyParams(args.policy)
     share = DEFAULT_BELOW_MEAN_SHARE
@@ -260,7 +261,7 @@ def _plan_policy(args: argparse.Namespace) -> int:
         ratio = args.prune_ratio
         if args.target_cost is not None:
             if ratio is not None:
-                raise ValueError('give --prune-ratio or --target-cost, not both')
+                raise UsageError('give --prune-ratio or --target-cost, not both')
             estimate = estimate_prune_ratio(args.epochs, anneal, args.target_cost,
                                             below_mean_share=share)
             ratio = estimate.prune_ratio

@@ -28,6 +28,7 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ..errors import UsageError, UsageTypeError
 from .schedule import kept_size
 
 DAR_POLICIES = ('hardest', 'random')
@@ -44,17 +45,17 @@ DEFAULT_BELOW_MEAN_SHARE = 0.5
 
 def check_policy(policy: object) -> str:
     if policy not in POLICIES:
-        raise ValueError(f'policy must be one of {POLICIES}, got {policy!r}')
+        raise UsageError(f'policy must be one of {POLICIES}, got {policy!r}')
     return policy
 
 
 def _check_unit_interval(name: str, value: object, *, closed_high: bool = False) -> float:
     allowed = '[0, 1]' if closed_high else '[0, 1)'
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f'{name} must be a number in {allowed}, got {value!r}')
+        raise UsageTypeError(f'{name} must be a number in {allowed}, got {value!r}')
     inside = 0 <= value <= 1 if closed_high else 0 <= value < 1  # also rejects NaN
     if not inside:
-        raise ValueError(f'{name} must be in {allowed}, got {value}')
+        raise UsageError(f'{name} must be in {allowed}, got {value}')
     return float(value)
 
 
@@ -71,7 +72,7 @@ def check_anneal(anneal: object) -> float:
 def check_below_mean_share(share: object) -> float:
     value = _check_unit_interval('below_mean_share', share, closed_high=True)
     if value == 0:
-        raise ValueError('below_mean_share must be in (0, 1], got 0: with no sample below '
+        raise UsageError('below_mean_share must be in (0, 1], got 0: with no sample below '
                          'the mean InfoBatch never prunes')
     return value
 
@@ -102,7 +103,7 @@ class PolicyParams:
             return
         for name in ('prune_ratio', 'anneal'):
             if getattr(self, name) is not None:
-                raise ValueError(f"{name} applies only to policy='infobatch', got {name}="
+                raise UsageError(f"{name} applies only to policy='infobatch', got {name}="
                                  f'{getattr(self, name)!r} with policy={self.policy!r}')
 
 
@@ -121,7 +122,7 @@ def check_dar_only_parameters(policy: str, given: dict[str, object]) -> None:
             continue
         used_by = "policy='hardest', 'random' or 'rs2'" if name == 'keep_ratio' else \
             "policy='hardest' or 'random' (DaR's schedule)"
-        raise ValueError(f'{name} applies only to {used_by}, got {name}={value!r} with '
+        raise UsageError(f'{name} applies only to {used_by}, got {name}={value!r} with '
                          f'policy={policy!r}')
 
 
@@ -149,7 +150,7 @@ def plan_policy_sizes(params: PolicyParams, max_epochs: int, num_samples: int, *
     full.
     """
     if params.policy in DAR_POLICIES:
-        raise ValueError(f'policy {params.policy!r} follows the DaR schedule; plan it with '
+        raise UsageError(f'policy {params.policy!r} follows the DaR schedule; plan it with '
                          'plan_subset_sizes')
     if params.policy == 'reweight':
         return [num_samples] * max_epochs
@@ -184,7 +185,7 @@ def estimate_prune_ratio(max_epochs: int, anneal: float, target_cost: float, *,
     estimate is then capped just below 1.
     """
     if not 0 < target_cost <= 1:
-        raise ValueError(f'target cost must be in (0, 1], got {target_cost}')
+        raise UsageError(f'target cost must be in (0, 1], got {target_cost}')
     check_anneal(anneal)
     share = check_below_mean_share(below_mean_share)
     pruning = max_epochs - full_data_epochs(max_epochs, anneal) - 1
@@ -205,7 +206,7 @@ def solve_rs2_keep_ratio(num_samples: int, target_cost: float, step: float = 1e-
     RS2 trains ``ceil(keep_ratio * N)`` samples every epoch, so its cost is that over N.
     """
     if not 0 < target_cost <= 1:
-        raise ValueError(f'target cost must be in (0, 1], got {target_cost}')
+        raise UsageError(f'target cost must be in (0, 1], got {target_cost}')
     steps = round(1 / step)
     candidates = {max(1, min(steps, math.floor(target_cost * steps) + d)) for d in (0, 1)}
     best = min(sorted(candidates),

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
+from ..errors import UsageError
+
 
 def shard_size(subset_size: int, world_size: int, round_up: bool) -> int:
     """Samples each rank trains in an epoch over ``subset_size`` samples."""
@@ -51,7 +53,7 @@ def check_iteration_schedulers(schedulers: Iterable, safe_iters: int) -> None:
             continue
         end = getattr(scheduler, 'end', math.inf)
         if end > safe_iters:
-            raise ValueError(
+            raise UsageError(
                 f'{type(scheduler).__name__} runs by iteration up to iteration {end}, past '
                 f'iteration {safe_iters} where DaR first shortens an epoch, so its schedule '
                 'would drift against epochs. With DaR, give param_scheduler entries '

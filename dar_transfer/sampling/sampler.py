@@ -9,6 +9,7 @@ from mmengine.dist import get_dist_info, sync_random_seed
 from mmengine.registry import DATA_SAMPLERS
 from torch.utils.data import Sampler
 
+from ..errors import UsageError
 from .policies import (
     DAR_POLICIES,
     POLICIES,
@@ -105,7 +106,7 @@ class DaRSampler(Sampler):
                          keep_ratio=keep_ratio, active_epochs=active_epochs,
                          refresh_epochs=refresh_epochs, semantics=semantics)
         if policy not in POLICIES:
-            raise ValueError(f'DaRSampler policy must be one of {POLICIES}, got {policy!r}')
+            raise UsageError(f'DaRSampler policy must be one of {POLICIES}, got {policy!r}')
         dar_params = dict(warmup_epochs=warmup_epochs, interval=interval,
                           keep_ratio=keep_ratio, active_epochs=active_epochs,
                           refresh_epochs=tuple(refresh_epochs), semantics=semantics)
@@ -113,7 +114,7 @@ class DaRSampler(Sampler):
                                            if v != DAR_DEFAULTS[k]})
         self.policy_params = PolicyParams(policy, prune_ratio=prune_ratio, anneal=anneal)
         if len(dataset) < 1:
-            raise ValueError('DaRSampler got an empty data set; check the data root and '
+            raise UsageError('DaRSampler got an empty data set; check the data root and '
                              'annotation file of train_dataloader.dataset')
         self.rank, self.world_size = get_dist_info()
         self.dataset = dataset
@@ -295,14 +296,14 @@ class DaRSampler(Sampler):
     def load_state_dict(self, state: dict) -> None:
         state = _migrate(state)
         if state['num_samples'] != self.num_samples_total:
-            raise ValueError(
+            raise UsageError(
                 f'the checkpoint\'s DaR state is for {state["num_samples"]} samples but the '
                 f'training set has {self.num_samples_total}; resume with the same data set')
         saved = {**state['params'], 'refresh_epochs': tuple(state['params']['refresh_epochs'])}
         current = {**self.dar_params, 'prune_ratio': self.policy_params.prune_ratio,
                    'anneal': self.policy_params.anneal}
         if saved != current or state['policy'] != self.policy:
-            raise ValueError(
+            raise UsageError(
                 f'the checkpoint was trained with DaR settings {saved} (policy '
                 f'{state["policy"]!r}) but the config has {current} (policy '
                 f'{self.policy!r}); resuming would mix two schedules. Restore the old '
@@ -327,7 +328,7 @@ def _migrate(state: dict) -> dict:
                  'loss_weights': None, 'remaining': torch.zeros(0, dtype=torch.long),
                  'last_scores': None, 'below_mean': None}
     if state.get('version') != STATE_VERSION:
-        raise ValueError(f'DaRSampler state version {version!r} is not one this version of '
+        raise UsageError(f'DaRSampler state version {version!r} is not one this version of '
                          f'dar-transfer reads (1 or {STATE_VERSION}); the checkpoint was '
                          'written by a newer dar-transfer')
     return state

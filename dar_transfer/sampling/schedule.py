@@ -24,23 +24,25 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ..errors import UsageError, UsageTypeError
+
 SEMANTICS = ('cyclic', 'paper-literal')
 
 
 def _check_int(name: str, value: object, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f'{name} must be an integer, got {value!r} ({type(value).__name__})')
+        raise UsageTypeError(f'{name} must be an integer, got {value!r} ({type(value).__name__})')
     if value < minimum:
-        raise ValueError(f'{name} must be >= {minimum}, got {value}')
+        raise UsageError(f'{name} must be >= {minimum}, got {value}')
     return value
 
 
 def check_keep_ratio(keep_ratio: object) -> float:
     """Validate ``keep_ratio`` (p) and return it as a float in (0, 1]."""
     if isinstance(keep_ratio, bool) or not isinstance(keep_ratio, (int, float)):
-        raise TypeError(f'keep_ratio must be a number in (0, 1], got {keep_ratio!r}')
+        raise UsageTypeError(f'keep_ratio must be a number in (0, 1], got {keep_ratio!r}')
     if not (0 < keep_ratio <= 1):  # also rejects NaN
-        raise ValueError(f'keep_ratio must be in (0, 1], got {keep_ratio}')
+        raise UsageError(f'keep_ratio must be in (0, 1], got {keep_ratio}')
     return float(keep_ratio)
 
 
@@ -68,18 +70,18 @@ def check_parameters(*, warmup_epochs: int, interval: int, keep_ratio: float,
     if active_epochs is not None:
         _check_int('active_epochs', active_epochs, 1)
     if isinstance(refresh_epochs, (str, bytes)) or not isinstance(refresh_epochs, Iterable):
-        raise TypeError(f'refresh_epochs must be a list of epochs, got {refresh_epochs!r}')
+        raise UsageTypeError(f'refresh_epochs must be a list of epochs, got {refresh_epochs!r}')
     epochs = list(refresh_epochs)
     for epoch in epochs:
         if isinstance(epoch, bool) or not isinstance(epoch, int):
-            raise TypeError(f'refresh_epochs must hold integers, got {epoch!r}')
+            raise UsageTypeError(f'refresh_epochs must hold integers, got {epoch!r}')
         if epoch < 1:
-            raise ValueError(f'refresh_epochs must be >= 1 (epochs are 1-based), got {epoch}')
+            raise UsageError(f'refresh_epochs must be >= 1 (epochs are 1-based), got {epoch}')
     repeated = sorted({e for e in epochs if epochs.count(e) > 1})
     if repeated:
-        raise ValueError(f'refresh_epochs must be distinct, got {repeated} more than once')
+        raise UsageError(f'refresh_epochs must be distinct, got {repeated} more than once')
     if semantics not in SEMANTICS:
-        raise ValueError(f'semantics must be one of {SEMANTICS}, got {semantics!r}')
+        raise UsageError(f'semantics must be one of {SEMANTICS}, got {semantics!r}')
 
 
 @dataclass(frozen=True)
@@ -137,12 +139,12 @@ class DaRSchedule:
         object.__setattr__(self, 'keep_ratio', float(self.keep_ratio))
         object.__setattr__(self, 'refresh_epochs', tuple(sorted(self.refresh_epochs)))
         if self.warmup_epochs >= self.max_epochs:
-            raise ValueError(
+            raise UsageError(
                 f'warmup_epochs must be < max_epochs ({self.max_epochs}), got '
                 f'{self.warmup_epochs}: with no epoch after warm-up, DaR never drops')
         late = [e for e in self.refresh_epochs if e > self.max_epochs]
         if late:
-            raise ValueError(f'refresh_epochs must lie in 1..{self.max_epochs} (max_epochs), '
+            raise UsageError(f'refresh_epochs must lie in 1..{self.max_epochs} (max_epochs), '
                              f'got {late[0]}')
 
     def initial_state(self) -> ScheduleState:

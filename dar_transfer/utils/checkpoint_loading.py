@@ -37,6 +37,7 @@ import torch
 from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
+from ..errors import UsageError
 from .message_hub_state import restore_message_hub
 from .safe_loading import check_checkpoint_file
 
@@ -49,7 +50,7 @@ STATISTICS = ('min', 'max', 'current', 'mean')
 HISTORY_FIELDS = {'max_length', '_log_history', '_count_history', 'statistics_methods'}
 
 
-class UntrustedCheckpointError(ValueError):
+class UntrustedCheckpointError(UsageError):
     """A checkpoint names something that could run code when it is read."""
 
 
@@ -152,7 +153,7 @@ def _read(path: Path, *, map_location: Any, weights_only: bool, what: str) -> An
         raise UntrustedCheckpointError(
             _refusal(path, what, f'was refused while loading: {_first_line(error)}')) from None
     except (RuntimeError, EOFError, KeyError, zipfile.BadZipFile) as error:
-        raise ValueError(f'{what} {path} is not a readable torch checkpoint (truncated or '
+        raise UsageError(f'{what} {path} is not a readable torch checkpoint (truncated or '
                          f'corrupt?): {_first_line(error)}') from error
 
 
@@ -166,7 +167,7 @@ def _refused_globals(path: Path, what: str) -> list[str]:
         raise UntrustedCheckpointError(_refusal(path, what, f'is not a plain torch.save pickle '
                                                             f'({error})')) from None
     except (RuntimeError, EOFError, KeyError, zipfile.BadZipFile) as error:
-        raise ValueError(f'{what} {path} is not a readable torch checkpoint (truncated or '
+        raise UsageError(f'{what} {path} is not a readable torch checkpoint (truncated or '
                          f'corrupt?): {_first_line(error)}') from error
 
 
@@ -224,7 +225,7 @@ def check_trust_is_used(trusted: set[Path], loaded: list[str | Path]) -> None:
     """A ``--trust-checkpoint`` file that the command does not load is most likely a typo."""
     unused = trusted - {Path(p).resolve() for p in loaded}
     if unused:
-        raise ValueError(f'--trust-checkpoint {", ".join(sorted(map(str, unused)))}: this '
+        raise UsageError(f'--trust-checkpoint {", ".join(sorted(map(str, unused)))}: this '
                          'command loads no such file (it loads '
                          f'{", ".join(map(str, loaded)) or "no checkpoint"})')
 

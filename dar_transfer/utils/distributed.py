@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import torch
 import torch.distributed as dist
 
+from ..errors import UsageError
+
 LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')
 
 
@@ -32,7 +34,7 @@ class DistributedSetup:
 def init_distributed(launcher: str) -> DistributedSetup:
     """Prepare ``launcher`` for an mmengine Runner; returns how to configure it."""
     if launcher not in LAUNCHERS:
-        raise ValueError(f'launcher must be one of {LAUNCHERS}, got {launcher!r}')
+        raise UsageError(f'launcher must be one of {LAUNCHERS}, got {launcher!r}')
     if launcher != 'pytorch' or torch.cuda.is_available():
         return DistributedSetup(launcher)
     missing = [name for name in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT')

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 from mmengine.logging.history_buffer import HistoryBuffer
 
+from ..errors import UsageTypeError
+
 PLAIN_BUFFER_KEY = 'dar_transfer.history_buffer'
 PLAIN_BUFFER_VERSION = 1
 
@@ -67,6 +69,6 @@ def _plain_value(value: Any, where: str) -> Any:
         return {k: _plain_value(v, f'{where}[{k!r}]') for k, v in value.items()}
     if hasattr(value, 'detach'):  # a tensor: torch's default allow-list reads it
         return value
-    raise TypeError(f'{where} is a {type(value).__name__}; a checkpoint stores only plain '
+    raise UsageTypeError(f'{where} is a {type(value).__name__}; a checkpoint stores only plain '
                     'values, numpy values and tensors in the message hub (update it with '
                     'a number or a string instead)')

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from mmengine.config import Config, DictAction
 
+from ..errors import UsageError
 from .checkpoint_loading import (
     CHECKED_SCHEME,
     TRUSTED_SCHEME,
@@ -61,7 +62,7 @@ def build_config(path: str, overrides: dict | None, *, work_dir: str | None) -> 
     for key in overrides:
         top = key.split('.')[0]
         if top not in cfg and top not in RUNNER_KEYS:
-            raise ValueError(f'--cfg-options {key}: the config has no {top!r} (a typo?); '
+            raise UsageError(f'--cfg-options {key}: the config has no {top!r} (a typo?); '
                              f'its top-level keys are {", ".join(sorted(cfg.keys()))}')
     cfg.merge_from_dict(overrides)
     cfg.work_dir = work_dir or cfg.get('work_dir') or str(Path('work_dirs') / Path(path).stem)
@@ -100,7 +101,7 @@ def finish_config(cfg: Config, *, resume: str | None, amp: bool, launcher: str,
                       load_from_name='--resume checkpoint' if resume else 'load_from')
     if amp:
         if not torch.cuda.is_available():
-            raise ValueError('--amp needs a GPU (mmengine\'s AmpOptimWrapper); drop --amp on '
+            raise UsageError('--amp needs a GPU (mmengine\'s AmpOptimWrapper); drop --amp on '
                              'a CPU-only machine')
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.dtype = amp_dtype

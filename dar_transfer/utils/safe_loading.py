@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import UsageError
+
 # torch.save writes a zip archive since torch 1.6, a pickle stream before.
 CHECKPOINT_MAGIC = (b'PK\x03\x04', b'\x80')
 
@@ -22,7 +24,7 @@ def check_checkpoint_file(path: str | Path, *, what: str = 'checkpoint') -> Path
     with path.open('rb') as file:
         head = file.read(4)
     if not head.startswith(CHECKPOINT_MAGIC):
-        raise ValueError(f'{what} {path} is not a torch checkpoint (no zip or pickle header: '
+        raise UsageError(f'{what} {path} is not a torch checkpoint (no zip or pickle header: '
                          f'it starts with {head!r}); pass a .pth file written by torch.save '
                          'or an mmengine run')
     return path
