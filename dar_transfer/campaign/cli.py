@@ -7,6 +7,7 @@ import sys
 
 from mmengine.config import DictAction
 
+from ..errors import UsageError
 from . import engine
 from .manifest import load_manifest
 from .state import CampaignLocked
@@ -17,7 +18,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         'campaign', help='run the matrix of variants x seeds x tasks as resumable jobs',
         description='Run, inspect or report a campaign manifest (configs/campaigns/).')
     parser.add_argument('action', choices=['run', 'status', 'report', 'accept'])
-    parser.add_argument('manifest', help='manifest file, e.g. configs/campaigns/demo.py')
+    parser.add_argument('manifest', help='manifest file, e.g. configs/campaigns/demo.py, '
+                                         'or the folder that holds manifest.py')
     parser.add_argument('accept_jobs', nargs='*', metavar='JOB',
                         help="accept: jobs (fnmatch patterns, e.g. 'finetune.*.det.*') whose "
                              'results stay valid after an edit that marked them outdated')
@@ -46,9 +48,9 @@ def _print_table(statuses, parallel: int = 1) -> None:
 
 def main(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
-        raise ValueError(f'--jobs must be >= 1, got {args.jobs}')
+        raise UsageError(f'--jobs must be >= 1, got {args.jobs}')
     if args.accept_jobs and args.action != 'accept':
-        raise ValueError(f'campaign {args.action} takes no job names '
+        raise UsageError(f'campaign {args.action} takes no job names '
                          f'({" ".join(args.accept_jobs)}); only `campaign accept` does')
     manifest = load_manifest(args.manifest, args.cfg_options)
     if args.action == 'accept':

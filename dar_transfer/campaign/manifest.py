@@ -8,7 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import UsageError
+
 DEFAULT_SUITE = 'coco'
+# What a campaign folder holds its manifest as (``dar-transfer demo`` writes OUT/manifest.py).
+MANIFEST_NAME = 'manifest.py'
 TOP_KEYS = {'folder', 'variants', 'suite', 'export_options', 'tasks', 'finetune_seeds',
             'noise_floor', 'pretrain_cfg_options', 'finetune_cfg_options', 'resources', 'report',
             'probes'}
@@ -62,7 +66,7 @@ def export_task_names(suite: str) -> tuple[str, ...]:
     from ..export.real_small import SUITES
 
     if suite not in SUITES:
-        raise ValueError(f'manifest key suite: {suite!r} is not a suite export knows; '
+        raise UsageError(f'manifest key suite: {suite!r} is not a suite export knows; '
                          f'choose one of {list(SUITES)}')
     return tuple(TASKS)  # every suite writes the same four tasks
 
@@ -84,7 +88,7 @@ def _export_options(raw, suite: str) -> dict:
 
 
 def _fail(key: str, problem: str) -> None:
-    raise ValueError(f'manifest key {key}: {problem}')
+    raise UsageError(f'manifest key {key}: {problem}')
 
 
 def _check_keys(where: str, given: dict, allowed: set[str]) -> None:
@@ -280,12 +284,24 @@ def validate(raw: dict, path: Path) -> Manifest:
 
 
 def load_manifest(path: str | Path, overrides: dict | None = None) -> Manifest:
-    """Read and validate a manifest file (``overrides`` as ``--cfg-options`` would give)."""
+    """Read and validate a manifest file (``overrides`` as ``--cfg-options`` would give).
+
+    ``path`` may also be a folder holding ``manifest.py``, as ``dar-transfer demo`` writes
+    next to its runs: ``campaign status work_dirs/demo`` then reads that file.
+    """
     from mmengine.config import Config
 
     path = Path(path)
+    if path.is_dir():
+        if not (path / MANIFEST_NAME).is_file():
+            raise FileNotFoundError(
+                f'manifest {path} is a folder without a {MANIFEST_NAME}; pass the manifest '
+                f'file itself, e.g. configs/campaigns/demo.py or {path / MANIFEST_NAME}')
+        path = path / MANIFEST_NAME
     if not path.is_file():
-        raise FileNotFoundError(f'manifest {path} not found')
+        raise FileNotFoundError(f'manifest {path} not found; pass a manifest file (e.g. '
+                                'configs/campaigns/demo.py) or a folder holding '
+                                f'{MANIFEST_NAME}')
     cfg = Config.fromfile(str(path))
     if overrides:
         cfg.merge_from_dict(overrides)

@@ -27,6 +27,8 @@ import textwrap
 import time
 from pathlib import Path
 
+from ..errors import UsageError
+
 REPO = Path(__file__).resolve().parents[2]
 REPO_CONFIGS = REPO / 'configs' / 'demo'
 MANIFEST = REPO / 'configs' / 'campaigns' / 'demo.py'
@@ -231,7 +233,7 @@ def main(args: argparse.Namespace) -> int:
     from ..campaign.state import CampaignLocked
 
     if args.jobs is not None and args.jobs < 1:
-        raise ValueError(f'--jobs must be >= 1, got {args.jobs}')
+        raise UsageError(f'--jobs must be >= 1, got {args.jobs}')
     out = Path(args.out)
     _check_writable(out)
     started = time.monotonic()

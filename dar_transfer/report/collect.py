@@ -15,6 +15,7 @@ from pathlib import Path
 
 from mmengine.config import Config
 
+from ..errors import UsageError
 from ..sampling.dar_log import DaRLog
 
 TIMESTAMP = re.compile(r'^\d{8}_\d{6}$')
@@ -110,7 +111,7 @@ def read_probes(checkpoint: str | Path) -> dict[str, float]:
         try:
             result = json.loads(file.read_text())
         except json.JSONDecodeError as error:
-            raise ValueError(f'{file} is not valid JSON ({error}); rerun dar-transfer probe '
+            raise UsageError(f'{file} is not valid JSON ({error}); rerun dar-transfer probe '
                              '--beside or delete it') from error
         probes[f'{result["method"]} {result["data_name"]}'] = float(result['top1'])
     return probes
@@ -209,10 +210,22 @@ def _progress(work_dir: Path, cfg: Config) -> tuple[int, int]:
 def _read_summary(work_dir: Path) -> dict:
     """What ``dar-transfer pretrain`` / ``finetune`` wrote about the run, if anything."""
     for name in ('summary.json', 'finetune_summary.json'):
+        path = work_dir / name
         try:
-            return json.loads((work_dir / name).read_text())
-        except (FileNotFoundError, json.JSONDecodeError):
+            summary = json.loads(path.read_text())
+        except FileNotFoundError:
             continue
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            problem = f'not valid JSON ({error})'
+        else:
+            if isinstance(summary, dict):
+                return summary
+            problem = f'a JSON {type(summary).__name__}, not an object'
+        # Said aloud: without its summary the run's seed falls back to the config's (None
+        # where it was drawn), so the run could pair with the wrong counterpart.
+        logger.warning('%s is %s: it is ignored, so the run\'s seed comes from its config '
+                       'and its wall time and top-1 are unknown; rewrite the file or rerun '
+                       'the run\'s last stage', path, problem)
     return {}
 
 
