@@ -36,11 +36,23 @@ def test_resources_map_to_submitit_parameters(tmp_path):
 
 
 def test_multi_gpu_runs_one_task_per_gpu_with_slurm_launcher(tmp_path):
-    sub = build_submission('ft', ['dar-transfer', 'finetune', 'c.py'], **_job(tmp_path, gpus=4))
+    argv = ['dar-transfer', 'finetune', 'c.py', '--launcher', 'slurm']  # as the engine adds
+    sub = build_submission('ft', argv, **_job(tmp_path, gpus=4))
     assert sub.parameters['ntasks_per_node'] == 4 and sub.parameters['gpus_per_node'] == 4
-    assert sub.command[-2:] == ['--launcher', 'slurm']
-    again = build_submission('ft', sub.command, **_job(tmp_path, gpus=4))
-    assert again.command.count('--launcher') == 1  # a caller's own flag is not doubled
+    assert sub.command == argv  # the flag is the caller's: never added, never doubled
+    equals = build_submission('ft', [*argv[:3], '--launcher=slurm'], **_job(tmp_path, gpus=2))
+    assert equals.parameters['ntasks_per_node'] == 2
+
+
+@pytest.mark.parametrize('verb', [['export', 'e.pth', '--name', 'x'], ['probe', 'p.pth'],
+                                  ['report', 'work_dirs']])
+def test_multi_gpu_verb_without_launcher_runs_once(tmp_path, verb):
+    # export, probe and report take no --launcher: with gpus > 1 they run as one task
+    # that sees every GPU, and their command stays as given (issue 30).
+    argv = [PY, '-m', 'dar_transfer.cli', *verb]
+    sub = build_submission('job', argv, **_job(tmp_path, gpus=4))
+    assert sub.command == argv
+    assert sub.parameters['ntasks_per_node'] == 1 and sub.parameters['gpus_per_node'] == 4
 
 
 @pytest.mark.parametrize('resources, match', [
@@ -68,7 +80,8 @@ def test_bad_env_name_and_job_id_are_named(tmp_path):
 
 def test_dry_run_shows_options_and_command_without_slurm(tmp_path):
     ex = SlurmExecutor(tmp_path)
-    text = ex.dry_run('finetune/dar/s0/det', [PY, '-m', 'dar_transfer.cli', 'finetune', 'c.py'],
+    text = ex.dry_run('finetune/dar/s0/det', [PY, '-m', 'dar_transfer.cli', 'finetune', 'c.py',
+                                              '--launcher', 'slurm'],
                       after=['<export/dar/s0>'], resources=dict(gpus=2, time_min=30),
                       log_path=tmp_path / 'l.log', env={})
     assert '--dependency=afterok:<export/dar/s0>' in text
@@ -163,7 +176,8 @@ def test_multi_gpu_job_runs_one_task_per_gpu_on_real_slurm(slurm_cluster, tmp_pa
     ex = SlurmExecutor(tmp_path)
     log = tmp_path / 'mg.log'
     job = ex.submit('mg', ['bash', '-c', 'echo rank=$SLURM_PROCID/$SLURM_NTASKS '
-                           'gpus=$CUDA_VISIBLE_DEVICES args="$*"', 'bash', 'finetune', 'c.py'],
+                           'gpus=$CUDA_VISIBLE_DEVICES args="$*"', 'bash', 'finetune', 'c.py',
+                           '--launcher', 'slurm'],
                     after=[], resources=dict(gpus=2, time_min=2), log_path=log, env={})
     assert wait_for(ex.states, [job], timeout=60) == {job: 'COMPLETED'}, slurm_cluster.logs()
     lines = sorted(line for line in log.read_text().splitlines() if line.startswith('rank='))

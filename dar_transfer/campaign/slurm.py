@@ -8,9 +8,11 @@ queued at once and the scheduler starts each job when its inputs are done.
 How it differs from running ``submitit.SlurmExecutor`` by hand:
 - a campaign's ``resources`` dict (gpus, cpus, mem_gb, time_min, partition,
   slurm_extra) is translated and checked before anything is submitted;
-- a job with more than one GPU runs one task per GPU under submitit's ``srun``, with
-  mmengine's ``--launcher slurm`` appended to the verb, as OpenMMLab's ``slurm_train.sh``
-  does (mmengine reads ``SLURM_PROCID`` / ``SLURM_NTASKS`` / ``SLURM_NODELIST``);
+- a command that carries mmengine's ``--launcher slurm`` (the campaign adds it to
+  multi-GPU pretrain and finetune jobs, the verbs that take it) runs one task per GPU
+  under submitit's ``srun``, as OpenMMLab's ``slurm_train.sh`` does (mmengine reads
+  ``SLURM_PROCID`` / ``SLURM_NTASKS`` / ``SLURM_NODELIST``); any other command (export,
+  probe, report) runs once, seeing every GPU of the job;
 - the job's output (stdout and stderr, all tasks) goes to the campaign's ``log_path``;
 - ``states`` reads the scheduler (squeue, then sacct when accounting is on, then
   scontrol, then submitit's result file), because clusters without accounting storage
@@ -27,6 +29,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from ..errors import UsageError, UsageTypeError
 
 RESOURCE_KEYS = ('gpus', 'cpus', 'mem_gb', 'time_min', 'partition', 'slurm_extra')
 STATES = ('PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'UNKNOWN')
@@ -98,7 +102,8 @@ def build_submission(key: str, argv: list[str], *, after: list[str], resources: 
 
     Args:
         key (str): the campaign's job key; it becomes the Slurm job name.
-        argv (list[str]): the dar-transfer command of the job.
+        argv (list[str]): the dar-transfer command of the job; with ``--launcher
+            slurm`` in it, a job of several GPUs runs one task per GPU.
         after (list[str]): job ids (or, for a dry run, placeholders) it waits for
             with ``afterok``. Defaults to none when empty.
         resources (dict): gpus (per node, default 0), cpus (per task, i.e. per GPU
@@ -116,13 +121,11 @@ def build_submission(key: str, argv: list[str], *, after: list[str], resources: 
     _validate_env(env)
     gpus = res['gpus']
     command = list(argv)
-    tasks = 1
-    if gpus > 1:
-        # One task per GPU; mmengine's slurm launcher builds the process group from
-        # the SLURM_* variables srun gives each task.
-        if '--launcher' not in command:  # the caller may have added it already
-            command += ['--launcher', 'slurm']
-        tasks = gpus
+    # One task per GPU only for a distributed command: mmengine's slurm launcher builds
+    # its process group from the SLURM_* variables srun gives each task. The flag is the
+    # caller's to add (the engine adds it to pretrain and finetune); appending it here
+    # would break export, probe and report, whose verbs take no --launcher.
+    tasks = gpus if gpus > 1 and launches_slurm(command) else 1
     params: dict[str, Any] = {
         'job_name': key,
         'time': res['time_min'],
@@ -146,13 +149,19 @@ def build_submission(key: str, argv: list[str], *, after: list[str], resources: 
     extra = dict(res['slurm_extra'])
     if after:
         if 'dependency' in extra:
-            raise ValueError(f'resources.slurm_extra.dependency={extra["dependency"]!r} for job '
+            raise UsageError(f'resources.slurm_extra.dependency={extra["dependency"]!r} for job '
                              f'{key!r}: the campaign sets the dependency itself (afterok on '
                              'the jobs this one needs); remove it from slurm_extra')
         extra['dependency'] = 'afterok:' + ':'.join(after)
     if extra:
         params['additional_parameters'] = extra
     return SlurmSubmission(key=key, command=command, parameters=params)
+
+
+def launches_slurm(argv: list[str]) -> bool:
+    """Whether ``argv`` asks mmengine for its slurm launcher (``--launcher slurm``)."""
+    pairs = zip(argv, argv[1:], strict=False)  # each word with the next
+    return '--launcher=slurm' in argv or ('--launcher', 'slurm') in pairs
 
 
 class SlurmExecutor:
@@ -188,7 +197,7 @@ class SlurmExecutor:
         """Submit one job; returns its Slurm job id."""
         for job_id in after:
             if not _JOB_ID.match(str(job_id)):
-                raise ValueError(f'after={after!r} for job {key!r}: {job_id!r} is not a Slurm '
+                raise UsageError(f'after={after!r} for job {key!r}: {job_id!r} is not a Slurm '
                                  'job id (digits, as sbatch returns them)')
         import submitit
         plan = self.plan(key, argv, after=after, resources=resources, log_path=log_path,
@@ -282,23 +291,23 @@ def _mem(mem_gb: float) -> str:
 def _validate_argv(argv: list[str]) -> None:
     if not isinstance(argv, (list, tuple)) or not argv or not all(isinstance(a, str)
                                                                   for a in argv):
-        raise TypeError(f'argv={argv!r}: expected a non-empty list of strings (the verb\'s '
+        raise UsageTypeError(f'argv={argv!r}: expected a non-empty list of strings (the verb\'s '
                         'command line)')
 
 
 def _validate_env(env: dict[str, str]) -> None:
     for name in env:
         if not isinstance(name, str) or not _ENV_NAME.match(name):
-            raise ValueError(f'env variable name {name!r}: use letters, digits and '
+            raise UsageError(f'env variable name {name!r}: use letters, digits and '
                              'underscores, not starting with a digit')
 
 
 def _validate_resources(resources: dict) -> dict:
     if not isinstance(resources, dict):
-        raise TypeError(f'resources={resources!r}: expected a dict with keys {RESOURCE_KEYS}')
+        raise UsageTypeError(f'resources={resources!r}: expected a dict with keys {RESOURCE_KEYS}')
     unknown = sorted(set(resources) - set(RESOURCE_KEYS))
     if unknown:
-        raise ValueError(f'resources: unknown key(s) {unknown}; allowed: {list(RESOURCE_KEYS)} '
+        raise UsageError(f'resources: unknown key(s) {unknown}; allowed: {list(RESOURCE_KEYS)} '
                          '(other sbatch options go in slurm_extra)')
     res = {'gpus': 0, 'cpus': 1, 'mem_gb': None, 'time_min': 60, 'partition': None,
            'slurm_extra': {}}
@@ -306,14 +315,14 @@ def _validate_resources(resources: dict) -> dict:
     for name, low in (('gpus', 0), ('cpus', 1), ('time_min', 1)):
         value = res[name]
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f'resources.{name}={value!r}: expected an integer >= {low}')
+            raise UsageError(f'resources.{name}={value!r}: expected an integer >= {low}')
     mem = res['mem_gb']
     if mem is not None and (isinstance(mem, bool) or not isinstance(mem, (int, float))
                             or mem <= 0):
-        raise ValueError(f'resources.mem_gb={mem!r}: expected a positive number of GB')
+        raise UsageError(f'resources.mem_gb={mem!r}: expected a positive number of GB')
     if res['partition'] is not None and not isinstance(res['partition'], str):
-        raise TypeError(f'resources.partition={res["partition"]!r}: expected a string')
+        raise UsageTypeError(f'resources.partition={res["partition"]!r}: expected a string')
     if not isinstance(res['slurm_extra'], dict):
-        raise TypeError(f'resources.slurm_extra={res["slurm_extra"]!r}: expected a dict of '
+        raise UsageTypeError(f'resources.slurm_extra={res["slurm_extra"]!r}: expected a dict of '
                         'sbatch options, e.g. {"account": "proj"}')
     return res
