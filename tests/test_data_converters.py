@@ -13,6 +13,7 @@ from dar_transfer.cli import main as cli_main
 from dar_transfer.data import camvid, camvid_dataset, lspet, pennfudan
 from dar_transfer.data.conversion import split_by_image
 from dar_transfer.demo.raw_layouts import write_camvid_raw, write_lspet_raw, write_pennfudan_raw
+from dar_transfer.errors import UsageError
 from dar_transfer.utils.provenance import is_generated
 
 
@@ -204,3 +205,40 @@ def test_cli_bad_input_exits_2(tmp_path, capsys):
         cli_main(['data', 'camvid', str(raw), '--out', str(tmp_path / 'out')])
     assert stop.value.code == 2
     assert f'{missing}: no such file' in capsys.readouterr().err
+
+
+def test_cli_names_a_truncated_png(tmp_path, capsys):
+    # A download stopped after 3,000 bytes: the header (and so the size) still reads, so
+    # only decoding the pixels finds it, here rather than later inside mmdet.
+    raw = write_pennfudan_raw(tmp_path / 'raw', images=3)
+    cut = sorted((raw / 'PNGImages').iterdir())[1]
+    cut.write_bytes(cut.read_bytes()[:3000])
+    with Image.open(cut) as header_only:
+        assert header_only.size == (96, 80)
+    with pytest.raises(SystemExit) as stop:
+        cli_main(['data', 'pennfudan', str(raw), '--out', str(tmp_path / 'out')])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert f'{cut}: not a readable image' in err and 'copy it again' in err
+    assert not (tmp_path / 'out').exists()
+
+
+@pytest.mark.parametrize('dataset', ['pennfudan-mask', 'camvid-image', 'camvid-label',
+                                     'lspet-image'])
+def test_every_converter_decodes_each_image(tmp_path, dataset):
+    name, kind = dataset.split('-')
+    if name == 'pennfudan':
+        raw = write_pennfudan_raw(tmp_path / 'raw', images=3)
+        cut, convert = sorted((raw / 'PedMasks').iterdir())[0], pennfudan.convert
+    elif name == 'camvid':
+        raw = write_camvid_raw(tmp_path / 'raw', images={'train': 2})
+        folder = 'train' if kind == 'image' else 'trainannot'
+        cut, convert = sorted((raw / folder).iterdir())[0], camvid.convert
+    else:
+        raw = write_lspet_raw(tmp_path / 'raw', images=4)
+        cut, convert = sorted((raw / 'images').iterdir())[0], lspet.convert
+    data = cut.read_bytes()
+    cut.write_bytes(data[:len(data) // 2])
+    with pytest.raises(UsageError, match=f'{cut}: not a readable image'):
+        convert(raw, tmp_path / 'out')
+    assert not (tmp_path / 'out').exists()

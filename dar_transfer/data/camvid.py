@@ -22,8 +22,16 @@ import numpy as np
 from mmengine.utils import track_iter_progress
 from PIL import Image
 
+from ..errors import UsageError
 from .camvid_classes import CLASSES, IGNORE_INDEX, VOID
-from .conversion import check_out_dir, copy_files, prepare_out_dir, require_dir, write_record
+from .conversion import (
+    check_out_dir,
+    copy_files,
+    decoded_image,
+    prepare_out_dir,
+    require_dir,
+    write_record,
+)
 
 logger = logging.getLogger('dar_transfer')
 
@@ -44,17 +52,17 @@ def present_splits(raw_dir: Path) -> list[str]:
 def read_label(path: Path, size: tuple[int, int]) -> np.ndarray:
     """The class-index label at ``path``, void rewritten to the ignore index; an error
     naming the file for a wrong mode, size or class value."""
-    with Image.open(path) as label:
+    with decoded_image(path, 'a CamVid label PNG') as label:
         if label.mode not in ('L', 'P'):
-            raise ValueError(f'{path}: label mode {label.mode!r}, expected 8-bit class '
+            raise UsageError(f'{path}: label mode {label.mode!r}, expected 8-bit class '
                              f'indices 0-{VOID} (SegNet\'s CamVid labels, not colour images)')
         if label.size != size:
-            raise ValueError(f'{path}: label size {label.size} differs from its image '
+            raise UsageError(f'{path}: label size {label.size} differs from its image '
                              f'size {size}')
         indices = np.asarray(label, dtype=np.uint8)
     unknown = np.setdiff1d(np.unique(indices), np.arange(VOID + 1))
     if unknown.size:
-        raise ValueError(f'{path}: class values {unknown.tolist()} outside 0-{VOID} '
+        raise UsageError(f'{path}: class values {unknown.tolist()} outside 0-{VOID} '
                          f'({len(CLASSES)} classes and void = {VOID})')
     return np.where(indices == VOID, IGNORE_INDEX, indices).astype(np.uint8)
 
@@ -63,14 +71,14 @@ def read_split(raw_dir: Path, split: str) -> tuple[list[Path], list[np.ndarray]]
     """The images of one split and their converted labels."""
     images = sorted((raw_dir / split).glob('*.png'))
     if not images:
-        raise ValueError(f'{raw_dir / split}: no *.png images')
+        raise UsageError(f'{raw_dir / split}: no *.png images')
     label_dir = require_dir(raw_dir / f'{split}annot', f'the {split} labels')
     labels = []
     for image in track_iter_progress(images):
         label_file = label_dir / image.name
         if not label_file.is_file():
             raise FileNotFoundError(f'{label_file}: no such file (the label of {image})')
-        with Image.open(image) as picture:
+        with decoded_image(image, f'a CamVid {split} image') as picture:
             size = picture.size
         labels.append(read_label(label_file, size))
     return images, labels

@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
+from ..errors import UsageError
 from ..utils.provenance import MARKER, is_generated, mark_generated
 
 # Written into every output folder; also what makes ``--overwrite`` allowed to clear it.
@@ -34,20 +36,41 @@ def require_file(path: Path, what: str) -> Path:
     return path
 
 
+def decoded_image(path: Path, what: str) -> Image.Image:
+    """``path`` decoded in full; a ``UsageError`` naming the file if any of it is unreadable.
+
+    Unlike ``Image.open``, which reads only the header (a PNG cut short still reports its
+    size), every pixel is decoded here, so a damaged download fails in the converter that
+    read it and not later inside the library that trains on it. Use it as a context
+    manager (``with decoded_image(...) as image``) to close the file.
+    """
+    image = None
+    try:
+        image = Image.open(path)
+        image.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        if image is not None:
+            image.close()
+        raise UsageError(f'{path}: not a readable image ({type(error).__name__}: {error}); '
+                         f'expected {what}: the file is damaged or cut short, copy it again '
+                         'from the download') from error
+    return image
+
+
 def list_files(folder: Path, suffix: str, what: str) -> list[Path]:
     """The files of ``folder`` ending in ``suffix``, sorted by name; an error if none."""
     require_dir(folder, what)
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.name.endswith(suffix))
     if not files:
-        raise ValueError(f'{folder}: no *{suffix} files (expected {what})')
+        raise UsageError(f'{folder}: no *{suffix} files (expected {what})')
     return files
 
 
 def check_fraction(val_fraction: float, count: int) -> None:
     if not 0 < val_fraction < 1:
-        raise ValueError(f'--val-fraction must be in (0, 1), got {val_fraction}')
+        raise UsageError(f'--val-fraction must be in (0, 1), got {val_fraction}')
     if count < 2:
-        raise ValueError(f'a train/val split needs at least 2 images, found {count}')
+        raise UsageError(f'a train/val split needs at least 2 images, found {count}')
 
 
 def split_by_image(names: Sequence[str], *, val_fraction: float,
@@ -72,14 +95,14 @@ def check_out_dir(out: Path, *, overwrite: bool) -> None:
     holds no earlier conversion (its ``conversion.json``), or an earlier conversion
     without ``overwrite``. Called before reading the input, so the error comes at once."""
     if out.exists() and not out.is_dir():
-        raise ValueError(f'--out {out} is a file, not a folder')
+        raise UsageError(f'--out {out} is a file, not a folder')
     if not out.is_dir() or not any(out.iterdir()):
         return
     if not (out / RECORD).is_file():
-        raise ValueError(f'--out {out} is not empty and holds no {RECORD} of an earlier '
+        raise UsageError(f'--out {out} is not empty and holds no {RECORD} of an earlier '
                          'conversion: choose an empty or new folder')
     if not overwrite:
-        raise ValueError(f'--out {out} already holds a conversion ({RECORD}): pass '
+        raise UsageError(f'--out {out} already holds a conversion ({RECORD}): pass '
                          '--overwrite to replace it, or choose another folder')
 
 

@@ -32,12 +32,13 @@ from pathlib import Path
 
 import numpy as np
 from mmengine.utils import track_iter_progress
-from PIL import Image
 
+from ..errors import UsageError
 from .conversion import (
     check_fraction,
     check_out_dir,
     copy_files,
+    decoded_image,
     list_files,
     prepare_out_dir,
     require_dir,
@@ -71,15 +72,15 @@ def read_joints(path: Path) -> np.ndarray:
     try:
         joints = loadmat(path).get('joints')
     except (ValueError, TypeError, OSError) as error:
-        raise ValueError(f'{path}: not a readable MATLAB file ({error})') from error
+        raise UsageError(f'{path}: not a readable MATLAB file ({error})') from error
     if joints is None:
-        raise ValueError(f'{path}: holds no matrix named "joints"')
+        raise UsageError(f'{path}: holds no matrix named "joints"')
     if joints.ndim != 3 or joints.shape[:2] != (14, 3):
-        raise ValueError(f'{path}: "joints" has shape {joints.shape}, expected 14 x 3 x N '
+        raise UsageError(f'{path}: "joints" has shape {joints.shape}, expected 14 x 3 x N '
                          '(LSP Extended: 14 joints of x, y, flag for N images)')
     flags = np.unique(joints[:, 2, :])
     if not np.isin(flags, (0, 1)).all():
-        raise ValueError(f'{path}: joint flags {flags.tolist()}, expected only 0 (not '
+        raise UsageError(f'{path}: joint flags {flags.tolist()}, expected only 0 (not '
                          'labelled) and 1 (labelled)')
     return np.transpose(joints, (2, 0, 1))
 
@@ -88,7 +89,7 @@ def image_column(image: Path) -> int:
     """The ``joints.mat`` column of ``imNNNNN.jpg`` (NNNNN - 1)."""
     match = _IMAGE_NAME.fullmatch(image.name)
     if match is None or int(match.group(1)) < 1:
-        raise ValueError(f'{image}: not named imNNNNN.jpg (N >= 1), so it has no column '
+        raise UsageError(f'{image}: not named imNNNNN.jpg (N >= 1), so it has no column '
                          'in joints.mat')
     return int(match.group(1)) - 1
 
@@ -116,7 +117,7 @@ def check_columns(images: list[Path], num_columns: int, mat_file: Path) -> None:
     """Every image needs its column: the count must cover the highest image number."""
     last = max(images, key=image_column)
     if image_column(last) >= num_columns:
-        raise ValueError(f'{mat_file} holds joints for {num_columns} images, but {last} '
+        raise UsageError(f'{mat_file} holds joints for {num_columns} images, but {last} '
                          f'needs column {image_column(last) + 1}: the matrix and the '
                          'images come from different downloads')
 
@@ -138,7 +139,7 @@ def convert(raw_dir: str | Path, out: str | Path, *, val_fraction: float = DEFAU
     """
     raw_dir, out = Path(raw_dir), Path(out)
     if box_margin < 0:
-        raise ValueError(f'--box-margin must be >= 0, got {box_margin}')
+        raise UsageError(f'--box-margin must be >= 0, got {box_margin}')
     check_out_dir(out, overwrite=overwrite)
     require_dir(raw_dir, 'the lspet folder')
     images = list_files(raw_dir / 'images', '.jpg', 'the LSPET images, imNNNNN.jpg')
@@ -153,7 +154,7 @@ def convert(raw_dir: str | Path, out: str | Path, *, val_fraction: float = DEFAU
     # Everything is read and checked before ``out`` is touched, so bad input loses nothing.
     records, annotations, skipped = {}, {}, []
     for image in track_iter_progress(images):
-        with Image.open(image) as picture:
+        with decoded_image(image, 'an LSPET JPEG image') as picture:
             size = picture.size
         annotation = person_annotation(joints[image_column(image)], size,
                                        box_margin=box_margin)

@@ -23,12 +23,13 @@ from pathlib import Path
 
 import numpy as np
 from mmengine.utils import track_iter_progress
-from PIL import Image
 from pycocotools import mask as mask_utils
 
+from ..errors import UsageError
 from .conversion import (
     check_out_dir,
     copy_files,
+    decoded_image,
     list_files,
     prepare_out_dir,
     require_dir,
@@ -51,16 +52,16 @@ def mask_path(masks_dir: Path, image: Path) -> Path:
 def read_instance_mask(path: Path, size: tuple[int, int]) -> np.ndarray:
     """The instance-id mask at ``path`` as a 2-D integer array of the image's ``size``
     (width, height); an error naming the file if it is not one, or holds no instance."""
-    with Image.open(path) as mask:
+    with decoded_image(path, 'an instance-id mask PNG') as mask:
         if mask.mode not in ('L', 'P', 'I', 'I;16'):
-            raise ValueError(f'{path}: mask mode {mask.mode!r}, expected a single-channel '
+            raise UsageError(f'{path}: mask mode {mask.mode!r}, expected a single-channel '
                              'instance-id image (0 = background, k = pedestrian k)')
         if mask.size != size:
-            raise ValueError(f'{path}: mask size {mask.size} differs from its image '
+            raise UsageError(f'{path}: mask size {mask.size} differs from its image '
                              f'size {size}')
         ids = np.asarray(mask, dtype=np.int64)
     if not (ids > 0).any():
-        raise ValueError(f'{path}: the mask holds no instance (every pixel is 0); each '
+        raise UsageError(f'{path}: the mask holds no instance (every pixel is 0); each '
                          'Penn-Fudan image shows at least one pedestrian')
     return ids
 
@@ -82,14 +83,14 @@ def text_object_count(path: Path) -> int:
     """The ``Objects with ground truth : N`` count of a PASCAL-v1 text file."""
     match = _OBJECT_COUNT.search(path.read_text(errors='replace'))
     if match is None:
-        raise ValueError(f'{path}: no "Objects with ground truth : N" line; not a '
+        raise UsageError(f'{path}: no "Objects with ground truth : N" line; not a '
                          'PASCAL-v1 annotation file')
     return int(match.group(1))
 
 
 def read_image(image: Path, masks_dir: Path, text_dir: Path | None) -> tuple[dict, list[dict]]:
     """The COCO image record (without id) and annotations of one image."""
-    with Image.open(image) as picture:
+    with decoded_image(image, 'a Penn-Fudan PNG image') as picture:
         width, height = picture.size
     mask_file = mask_path(masks_dir, image)
     if not mask_file.is_file():
@@ -101,7 +102,7 @@ def read_image(image: Path, masks_dir: Path, text_dir: Path | None) -> tuple[dic
             raise FileNotFoundError(f'{text_file}: no such file (the PASCAL box file of '
                                     f'{image}; remove {text_dir} to skip the cross-check)')
         if text_object_count(text_file) != len(annotations):
-            raise ValueError(f'{text_file} lists {text_object_count(text_file)} '
+            raise UsageError(f'{text_file} lists {text_object_count(text_file)} '
                              f'pedestrians but {mask_file} holds {len(annotations)}')
     return {'file_name': image.name, 'width': width, 'height': height}, annotations
 
