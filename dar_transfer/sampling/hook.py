@@ -7,6 +7,8 @@ from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 
+from ..errors import UsageError
+from ..utils.checkpoint_hook import WeightsOnlyCheckpointHook
 from . import recorder
 from .dar_log import DaRLog
 from .policies import DAR_POLICIES, WEIGHTED_POLICIES
@@ -32,7 +34,10 @@ class DaRHook(Hook):
     epoch, writes ``{work_dir}/dar_log.jsonl``, saves and restores the DaR state in
     checkpoints, and sets mmengine's ``max_iters`` (and so the ETA) from the planned
     subset sizes. Its priority is above ``CheckpointHook`` so the checkpoint written
-    after epoch t holds the subset for epoch t + 1.
+    after epoch t holds the subset for epoch t + 1. A runner without
+    :class:`~dar_transfer.utils.checkpoint_hook.WeightsOnlyCheckpointHook` gets one, so
+    that ``resume`` works in any runner (a plain mmengine ``Runner``, mmpretrain's
+    ``tools/train.py``) under torch's weights-only loading, with no allow-list widened.
 
     The same events run the policies beside DaR (``'infobatch'``, ``'rs2'``,
     ``'reweight'``): the hook hands the sampler each epoch's reduced scores and routes
@@ -58,6 +63,14 @@ class DaRHook(Hook):
         self.loaded_state: dict | None = None
 
     # -- runner events ---------------------------------------------------------------
+    def before_run(self, runner) -> None:
+        # Runner.train calls before_run before load_or_resume, so the hook added here
+        # restores the checkpoint being resumed as well as writing this run's ones.
+        if not any(isinstance(hook, WeightsOnlyCheckpointHook) for hook in runner.hooks):
+            runner.register_hook(WeightsOnlyCheckpointHook())
+            runner.logger.info('DaRHook: added WeightsOnlyCheckpointHook, so checkpoints '
+                               "load with torch's weights-only loader and resume works")
+
     def before_train(self, runner) -> None:
         self.sampler = self._find_sampler(runner)
         self.sampler.configure(runner.max_epochs)
@@ -80,6 +93,8 @@ class DaRHook(Hook):
         epoch = runner.epoch + 1
         self._check_weights_applied(epoch)
         trained = self.sampler.subset_size
+        # Every epoch, on every rank: the epoch's checkpoint then holds all ranks' losses.
+        self.recorder.merge()
         decision = self.sampler.step(epoch, self._scores_if_needed(epoch))
         if decision.drop or decision.refresh or self.sampler.policy not in DAR_POLICIES:
             self.recorder.reset()  # DaR: means since S changed; the others: per epoch
@@ -123,12 +138,12 @@ class DaRHook(Hook):
             if isinstance(candidate, DaRSampler):
                 break
         else:
-            raise ValueError(
+            raise UsageError(
                 "DaRHook is in custom_hooks but train_dataloader's sampler is "
                 f'{type(loader.sampler).__name__}; set train_dataloader.sampler='
                 "dict(type='DaRSampler', ...) with the DaR parameters")
         if isinstance(loader.dataset, WRAPPERS):
-            raise ValueError(
+            raise UsageError(
                 f'DaR cannot score samples through {type(loader.dataset).__name__}: its '
                 'sample_idx is the wrapped data set\'s index, not the sampler\'s. Use the '
                 'data set directly')
@@ -139,12 +154,12 @@ class DaRHook(Hook):
             return
         state = self.loaded_state
         if state is None:
-            raise ValueError(
+            raise UsageError(
                 f'resuming at epoch {runner.epoch} from a checkpoint without DaR state; '
                 'it was not written by a run with DaRHook. Resume from a DaR run\'s '
                 'checkpoint, or use load_from to start a new DaR run from its weights')
         if state.get('version') != STATE_VERSION or state['finished_epochs'] != runner.epoch:
-            raise ValueError(
+            raise UsageError(
                 f'the checkpoint\'s DaR state (version {state.get("version")}, '
                 f'{state.get("finished_epochs")} epochs) does not match the resumed epoch '
                 f'{runner.epoch}; resume from an epoch checkpoint of the same run')
@@ -192,7 +207,7 @@ class DaRHook(Hook):
     def _scores_if_needed(self, epoch: int) -> torch.Tensor | None:
         if not self.sampler.needs_scores(epoch):
             return None
-        scores, _ = self.recorder.reduced_scores()
+        scores, _ = self.recorder.merged_scores()  # merged in after_train_epoch
         member_scores = scores[self.sampler.subset]
         seen = ~torch.isnan(member_scores)
         if not seen.any():

@@ -33,6 +33,14 @@ class SampleLossRecorder:
     so recording adds no host-device synchronisation; they are float32 whatever the
     model's precision (AMP, bf16).
 
+    Each rank records its own shard into ``sums`` / ``counts``; :meth:`merge` (called by
+    ``DaRHook`` after every epoch, on every rank) adds all ranks' records into
+    ``merged_sums`` / ``merged_counts``, identical on every rank. The state dict holds
+    the merged buffers only: a checkpoint is written by rank 0 alone, and with the
+    rank-local sums a resumed run would lose the other ranks' losses of the epochs
+    before it stopped (and count rank 0's once per rank), so its next drop would keep a
+    different subset than an uninterrupted run.
+
     Args:
         num_samples (int): N, the data set size.
     """
@@ -41,6 +49,8 @@ class SampleLossRecorder:
         self.num_samples = num_samples
         self.sums = torch.zeros(num_samples, dtype=torch.float32)
         self.counts = torch.zeros(num_samples, dtype=torch.int32)
+        self.merged_sums = torch.zeros(num_samples, dtype=torch.float32)
+        self.merged_counts = torch.zeros(num_samples, dtype=torch.int32)
         # This epoch's loss weights (None: all 1), set by DaRHook, and how many batches
         # the model weighted: a weighting policy checks that the model applies them.
         self.weights: torch.Tensor | None = None
@@ -79,27 +89,46 @@ class SampleLossRecorder:
         self.counts.index_add_(0, indices, torch.ones_like(indices, dtype=torch.int32))
 
     def reset(self) -> None:
+        for buffer in (self.sums, self.counts, self.merged_sums, self.merged_counts):
+            buffer.zero_()
+
+    def merge(self) -> None:
+        """Add every rank's records since the last merge to the merged buffers.
+
+        A collective: every rank calls it at the same point. Sums and counts travel
+        together (counts as float32 are exact up to 2**24 recordings of one sample).
+        """
+        packed = torch.stack([self.sums, self.counts.to(torch.float32)])
+        all_reduce(packed)
+        sums, counts = packed.to(self.merged_sums.device)
+        self.merged_sums += sums
+        self.merged_counts += counts.to(torch.int32)
         self.sums.zero_()
         self.counts.zero_()
+
+    def merged_scores(self) -> tuple[torch.Tensor, int]:
+        """Mean merged loss per sample (NaN where unseen), and samples seen; no collective."""
+        sums, counts = self.merged_sums.cpu(), self.merged_counts.cpu()
+        scores = torch.where(counts > 0, sums / counts.clamp(min=1), float('nan'))
+        return scores, int((counts > 0).sum())
 
     def reduced_scores(self) -> tuple[torch.Tensor, int]:
         """Mean loss per sample over all ranks (NaN where unseen), and samples seen.
 
-        One collective: sums and counts travel together (counts as float32 are exact
-        up to 2**24 recordings of one sample).
+        Merges first, so it is a collective as :meth:`merge` is.
         """
-        packed = torch.stack([self.sums, self.counts.to(torch.float32)])
-        all_reduce(packed)
-        sums, counts = packed.cpu()
-        scores = torch.where(counts > 0, sums / counts.clamp(min=1), float('nan'))
-        return scores, int((counts > 0).sum())
+        self.merge()
+        return self.merged_scores()
 
     def state_dict(self) -> dict:
-        return {'sums': self.sums.cpu(), 'counts': self.counts.cpu()}
+        # The merged buffers only: the same on every rank, whichever writes the file.
+        return {'sums': self.merged_sums.cpu(), 'counts': self.merged_counts.cpu()}
 
     def load_state_dict(self, state: dict) -> None:
-        self.sums = state['sums'].to(torch.float32).clone()
-        self.counts = state['counts'].to(torch.int32).clone()
+        self.merged_sums = state['sums'].to(torch.float32).clone()
+        self.merged_counts = state['counts'].to(torch.int32).clone()
+        self.sums.zero_()
+        self.counts.zero_()
 
 
 def activate(message_hub: MessageHub, recorder: SampleLossRecorder | None) -> None:

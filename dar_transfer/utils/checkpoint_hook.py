@@ -14,8 +14,9 @@ class WeightsOnlyCheckpointHook(Hook):
     Unlike a stock mmengine checkpoint, one written with this hook holds no
     ``HistoryBuffer``, numpy object or ``getattr`` reference: ``torch.load`` with
     ``weights_only=True`` and no extra allow-list reads it. ``dar-transfer pretrain`` and
-    ``finetune`` add it to every run; add it to ``custom_hooks`` when training such a
-    config with OpenMMLab's own ``tools/train.py`` too.
+    ``finetune`` add it to every run, and ``DaRHook`` adds it to any runner that lacks
+    it; a config without DaR trained by OpenMMLab's own ``tools/train.py`` needs it in
+    ``custom_hooks`` to resume under torch >= 2.6.
     """
 
     priority = 'VERY_LOW'  # after every hook that adds to the checkpoint
