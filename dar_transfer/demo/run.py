@@ -28,10 +28,10 @@ import time
 from pathlib import Path
 
 from ..errors import UsageError
+from ..utils.packaged_configs import config_path
 
-REPO = Path(__file__).resolve().parents[2]
-REPO_CONFIGS = REPO / 'configs' / 'demo'
-MANIFEST = REPO / 'configs' / 'campaigns' / 'demo.py'
+# The built-in manifest, from the checkout's configs/ or the wheel's packaged copy.
+MANIFEST = 'campaigns/demo.py'
 TASKS = ('det', 'inst', 'pose', 'seg')
 LINE = '{:<36} {}'  # the campaign display's line: job (or data), then what became of it
 
@@ -164,7 +164,8 @@ def write_manifest(out: Path, quick: bool) -> Path:
     """``OUT/manifest.py``: the built-in manifest with this run's folder, data and sizes."""
     from mmengine.config import Config
 
-    fields = {key: value for key, value in Config.fromfile(str(MANIFEST)).to_dict().items()
+    template = config_path(MANIFEST)
+    fields = {key: value for key, value in Config.fromfile(str(template)).to_dict().items()
               if not key.startswith('_')}
     fields['folder'] = str(out)
     data = data_roots(out)['cls']
@@ -174,7 +175,7 @@ def write_manifest(out: Path, quick: bool) -> Path:
                                   **pretrain_options(data, quick, variant['name'])}
     path = out / 'manifest.py'
     path.write_text(f'# Written by `dar-transfer demo{" --quick" if quick else ""}` from '
-                    f'{MANIFEST}.\n' + ''.join(
+                    f'{template}.\n' + ''.join(
                         f'{k} = {pprint.pformat(v, width=88, sort_dicts=False)}\n'
                         for k, v in fields.items()))
     return path

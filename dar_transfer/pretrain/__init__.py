@@ -2,6 +2,7 @@
 from .batch_augment import BatchAugmentPreprocessor
 from .cifar import CIFARDataset
 from .classifier import ImageClassifier
+from .collate import scoped_default_collate
 from .finite_loss import FiniteLossHook
 from .image_folder import ImageFolderDataset, InMemoryImageFolder
 from .image_list import ImageListDataset
@@ -12,4 +13,4 @@ from .transforms import PackClassificationInputs, RandomResizedCrop, ResizeShort
 __all__ = ['BatchAugmentPreprocessor', 'CIFARDataset', 'FiniteLossHook', 'ImageClassifier',
            'ImageFolderDataset', 'ImageListDataset', 'InMemoryImageFolder',
            'PackClassificationInputs', 'RandomResizedCrop', 'ResizeShortEdge',
-           'ShotAccuracy', 'SyntheticImageDataset', 'TopKAccuracy']
+           'ShotAccuracy', 'SyntheticImageDataset', 'TopKAccuracy', 'scoped_default_collate']

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..utils.checkpoint_loading import trusted_files
 from ..utils.distributed import shutdown_distributed
+from ..utils.packaged_configs import resolve_config
 from ..utils.provenance import uses_generated_data
 from ..utils.runner_setup import add_runner_arguments, build_config, finish_config
 
@@ -24,7 +25,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         'pretrain', help='pretrain a classifier (baseline, DaR or random control)',
         description='Pretrain a classifier with mmengine from an OpenMMLab-style config.')
     parser.add_argument('config', help='config file, e.g. configs/pretrain/imagenet/'
-                                       'resnet50_8xb32-120e_in1k_dar.py')
+                                       'resnet50_8xb32-120e_in1k_dar.py, or a packaged '
+                                       'one by name: dar_transfer::pretrain/imagenet/...')
     add_runner_arguments(parser)
     parser.set_defaults(func=main)
     return parser
@@ -75,7 +77,7 @@ def run(cfg, config: str) -> dict:
 
 
 def main(args: argparse.Namespace) -> int:
-    cfg = build_config(args.config, args.cfg_options, work_dir=args.work_dir)
+    cfg = build_config(resolve_config(args.config), args.cfg_options, work_dir=args.work_dir)
     cfg = finish_config(cfg, resume=args.resume, amp=args.amp, launcher=args.launcher,
                         amp_dtype=getattr(args, 'amp_dtype', 'float16'),
                         trusted=trusted_files(args))

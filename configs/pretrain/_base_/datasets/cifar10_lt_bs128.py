@@ -9,15 +9,17 @@
 data_root = 'data/cifar10'
 train_dataset = dict(type='CIFARDataset', data_root=data_root, variant='cifar10',
                      split='train', imbalance=100)
+# scoped_default_collate is mmengine's default_collate that also works in a config
+# inheriting this one as dar_transfer::... (dar_transfer/pretrain/collate.py).
 train_dataloader = dict(
     batch_size=128, num_workers=2, persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='default_collate'),
+    collate_fn=dict(type='scoped_default_collate'),
     dataset=train_dataset)
 val_dataloader = dict(
     batch_size=500, num_workers=2, persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='default_collate'),
+    collate_fn=dict(type='scoped_default_collate'),
     dataset=dict(type='CIFARDataset', data_root=data_root, variant='cifar10', split='test'))
 # Shot groups: ImageNet-LT's "many > 100, few < 20" would put 8 of CIFAR-10-LT's 10
 # classes in many-shot and none in few-shot, so we split them 3/4/3 instead: many

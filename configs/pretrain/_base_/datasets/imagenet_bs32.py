@@ -15,16 +15,18 @@ test_pipeline = [
     dict(type='CenterCrop', crop_size=224),
     dict(type='PackClassificationInputs'),
 ]
+# scoped_default_collate is mmengine's default_collate that also works in a config
+# inheriting this one as dar_transfer::... (dar_transfer/pretrain/collate.py).
 train_dataloader = dict(
     batch_size=32, num_workers=8, persistent_workers=True, pin_memory=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='default_collate'),
+    collate_fn=dict(type='scoped_default_collate'),
     dataset=dict(type='ImageFolderDataset', data_root=data_root, split='train',
                  pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=50, num_workers=8, persistent_workers=True, pin_memory=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='default_collate'),
+    collate_fn=dict(type='scoped_default_collate'),
     dataset=dict(type='ImageFolderDataset', data_root=data_root, split='val',
                  pipeline=test_pipeline))
 val_evaluator = dict(type='TopKAccuracy', topk=(1, 5))
