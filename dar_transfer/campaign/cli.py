@@ -8,7 +8,8 @@ import sys
 from mmengine.config import DictAction
 
 from ..errors import UsageError
-from . import engine
+from ..report import power
+from . import engine, planning, precision
 from .manifest import load_manifest
 from .state import CampaignLocked
 
@@ -17,7 +18,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser = subparsers.add_parser(
         'campaign', help='run the matrix of variants x seeds x tasks as resumable jobs',
         description='Run, inspect or report a campaign manifest (configs/campaigns/).')
-    parser.add_argument('action', choices=['run', 'status', 'report', 'accept'])
+    parser.add_argument('action', choices=['run', 'status', 'report', 'accept', 'plan'])
     parser.add_argument('manifest', help='manifest file, e.g. configs/campaigns/demo.py, '
                                          'or the folder that holds manifest.py')
     parser.add_argument('accept_jobs', nargs='*', metavar='JOB',
@@ -32,6 +33,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument('--variants', nargs='+', default=None, metavar='NAME',
                         help='run: only the jobs of these variants, e.g. the first priority '
                              'of a large matrix (the report is left to `campaign report`)')
+    parser.add_argument('--until-precision', nargs='+', metavar='TASK=POINTS',
+                        help='run: add paired seeds (Stein\'s two-stage rule) until every '
+                             'comparison\'s 95%% CI half-width is at most POINTS on the task\'s '
+                             'headline metric, e.g. det=0.7 seg=0.7 pose=0.35 (manifest key '
+                             'until_precision)')
+    parser.add_argument('--max-seeds', type=int, default=None,
+                        help='run --until-precision, plan: the most seeds any variant gets '
+                             '(manifest key max_seeds)')
+    parser.add_argument('--effect', nargs='+', metavar='TASK=POINTS',
+                        help='plan: target effects (default: the manifest\'s effects, else the '
+                             'DaR paper\'s claims det=0.3 inst=0.3 seg=0.5 pose=0.6)')
+    parser.add_argument('--margin', nargs='+', metavar='TASK=POINTS',
+                        help='plan: non-inferiority margins (default: the manifest\'s, else '
+                             'det=1.0 inst=1.0 seg=1.0 pose=0.5)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
                         metavar='KEY=VALUE', help='override manifest entries')
     parser.set_defaults(func=main)
@@ -52,7 +67,17 @@ def main(args: argparse.Namespace) -> int:
     if args.accept_jobs and args.action != 'accept':
         raise UsageError(f'campaign {args.action} takes no job names '
                          f'({" ".join(args.accept_jobs)}); only `campaign accept` does')
-    manifest = load_manifest(args.manifest, args.cfg_options)
+    if args.max_seeds is not None and args.max_seeds < 2:
+        raise UsageError(f'--max-seeds must be >= 2, got {args.max_seeds}')
+    # the seeds a precision campaign added count for every action
+    manifest = precision.applied(load_manifest(args.manifest, args.cfg_options))
+    targets = (power.parse_task_values(args.until_precision, '--until-precision', {})
+               if args.until_precision else manifest.until_precision)
+    max_seeds = args.max_seeds or manifest.max_seeds
+    if args.action == 'plan':
+        return plan(manifest, args, targets, max_seeds)
+    if args.action == 'run' and args.until_precision and not args.dry_run:
+        return run_until_precision(manifest, args, targets, max_seeds)
     if args.action == 'accept':
         return accept(manifest, args)
     if args.action == 'status' or (args.action == 'run' and args.dry_run):
@@ -82,6 +107,68 @@ def main(args: argparse.Namespace) -> int:
         print(json.dumps(engine.status_json(statuses)))
     failed = [k for k, s in statuses.items() if s.state == 'failed']
     return 1 if failed and args.executor == 'local' else 0
+
+
+def _decide(manifest, args: argparse.Namespace):
+    from ..report.decision import decide
+
+    effects = power.parse_task_values(args.effect, '--effect',
+                                      manifest.effects or power.PAPER_EFFECTS)
+    margins = power.parse_task_values(args.margin, '--margin',
+                                      manifest.margins or power.DEFAULT_MARGINS)
+    return decide([manifest.folder / 'pretrain', manifest.folder / 'finetune'],
+                  reference=manifest.reference, effects=effects, margins=margins)
+
+
+def plan(manifest, args: argparse.Namespace, targets: dict, max_seeds: int | None) -> int:
+    """Per comparison: n, SD, MDE, the seeds a target effect (and a target precision)
+    needs, and the machine hours still to add, from the job records' wall times."""
+    jobs, statuses = engine.current(manifest)
+    try:
+        decision = _decide(manifest, args)
+    except FileNotFoundError as error:
+        print(f'nothing to plan from yet: {error}')
+        return 0
+    rows = planning.plan_rows(manifest, decision, planning.seed_seconds(
+        manifest, jobs, statuses), targets, max_seeds)
+    if args.json:
+        print(json.dumps({'rows': [r.as_dict() for r in rows], 'summary': decision.lines}))
+        return 0
+    print(planning.text(rows) if rows else 'no paired comparison yet (each variant needs two '
+                                           'finished seeds beside the reference)')
+    print('\n'.join(['', *decision.lines]))
+    return 0
+
+
+def run_until_precision(manifest, args: argparse.Namespace, targets: dict,
+                        max_seeds: int | None) -> int:
+    """``run --until-precision``: rounds of seeds until every plan has run (local), or
+    one submission per call (Slurm: call again once the round has finished)."""
+    from ..report.decision import decide
+
+    def run_round(current, variants):
+        statuses = engine.run(current, executor=args.executor, jobs=args.jobs,
+                              variants=variants)
+        return {k: s for k, s in statuses.items()
+                if s.job.cell.get('variant') in variants and s.job.stage != 'report'}
+
+    def decide_current(current):
+        return decide([current.folder / 'finetune'], reference=current.reference)
+
+    try:
+        final, finished = precision.run_until_precision(
+            manifest, targets, max_seeds, run_round, decide_current,
+            lambda line: print(f'[precision] {line}', flush=True), only=args.variants)
+        if finished and not args.variants:
+            statuses = engine.run(final, executor=args.executor, jobs=args.jobs)
+            finished = all(s.state == 'done' for s in statuses.values())
+    except CampaignLocked as error:
+        print(f'dar-transfer campaign: error: {error}', file=sys.stderr)
+        return 1
+    print('[precision] ' + ('every target met or the seed budget spent; '
+                            '`dar-transfer campaign report` writes the verdicts'
+                            if finished else 'not finished; run the same command again'))
+    return 0 if finished or args.executor == 'slurm' else 1
 
 
 def accept(manifest, args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .manifest import PAIRED, Manifest, Task, Variant
+from .precision import STATE_NAME
 
 BASE_RE = re.compile(r"""_base_\s*=\s*(\[[^\]]*\]|'[^']*'|"[^"]*")""", re.S)
 
@@ -195,9 +196,16 @@ def _report_jobs(m: Manifest, inputs_jobs: list[Job]) -> list[Job]:
     deps = [j.key for j in inputs_jobs]
     inputs = _digest(''.join(j.fingerprint() for j in inputs_jobs))
     jobs = []
+    options = [] if m.reference == 'baseline' else ['--baseline', m.reference]
+    for flag, values in (('--effect', m.effects), ('--margin', m.margins)):
+        if values:
+            options += [flag, *(f'{task}={points:g}' for task, points in values.items())]
+    plan = m.folder / STATE_NAME  # a precision campaign's seeds take Stein's interval
+    if plan.exists():
+        options += ['--precision', str(plan)]
     for fmt in m.report['formats']:
         target = out / f'report.{ "tex" if fmt == "latex" else fmt}'
-        argv = ['report', *sources, '--format', fmt, '--out', str(target)]
+        argv = ['report', *sources, '--format', fmt, '--out', str(target), *options]
         if fmt == 'md' and m.report['plots']:
             argv += ['--plots', str(out / 'plots')]
         jobs.append(Job(f'report.{fmt}', 'report', argv, deps, target, [],

@@ -15,7 +15,7 @@ DEFAULT_SUITE = 'coco'
 MANIFEST_NAME = 'manifest.py'
 TOP_KEYS = {'folder', 'variants', 'suite', 'export_options', 'tasks', 'finetune_seeds',
             'noise_floor', 'pretrain_cfg_options', 'finetune_cfg_options', 'resources', 'report',
-            'probes'}
+            'probes', 'reference', 'until_precision', 'max_seeds', 'effects', 'margins'}
 VARIANT_KEYS = {'name', 'config', 'cfg_options', 'seeds', 'depth'}
 TASK_KEYS = {'name', 'config', 'overlay', 'cfg_options'}
 STAGES = ('pretrain', 'export', 'finetune', 'probe', 'report')
@@ -58,6 +58,14 @@ class Manifest:
     resources: dict[str, dict]
     report: dict = field(default_factory=dict)
     probes: list[dict] = field(default_factory=list)
+    # The precision campaign (``campaign run --until-precision``) and ``campaign plan``:
+    # the variant every comparison is against, target CI half-widths by task, the most
+    # seeds any variant may get, target effects and non-inferiority margins by task.
+    reference: str = 'baseline'
+    until_precision: dict[str, float] = field(default_factory=dict)
+    max_seeds: int | None = None
+    effects: dict[str, float] = field(default_factory=dict)
+    margins: dict[str, float] = field(default_factory=dict)
 
 
 def export_task_names(suite: str) -> tuple[str, ...]:
@@ -251,6 +259,34 @@ def _probes(raw) -> list[dict]:
     return out
 
 
+def _points(key: str, raw, tasks: list[Task]) -> dict[str, float]:
+    """{task: points > 0} for tasks of the manifest (half-widths, effects, margins)."""
+    values = _dict(key, raw)
+    names = {t.name for t in tasks} | {'cls'}
+    for task, value in values.items():
+        if task not in names:
+            _fail(f'{key}.{task}', f'not a task of this manifest ({", ".join(sorted(names))})')
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+            _fail(f'{key}.{task}', f'must be a number of points > 0, got {value!r}')
+    return {task: float(value) for task, value in values.items()}
+
+
+def _precision(raw: dict, variants: list[Variant], tasks: list[Task]) -> dict:
+    reference = raw.get('reference', 'baseline')
+    names = [v.name for v in variants]
+    if (raw.get('reference') is not None or raw.get('until_precision')) and \
+            reference not in names:
+        _fail('reference', f'{reference!r} is not a variant; variants: {", ".join(names)}')
+    max_seeds = raw.get('max_seeds')
+    if max_seeds is not None and (isinstance(max_seeds, bool) or not isinstance(max_seeds, int)
+                                  or max_seeds < 2):
+        _fail('max_seeds', f'must be an integer >= 2, got {max_seeds!r}')
+    return dict(reference=reference, max_seeds=max_seeds,
+                until_precision=_points('until_precision', raw.get('until_precision'), tasks),
+                effects=_points('effects', raw.get('effects'), tasks),
+                margins=_points('margins', raw.get('margins'), tasks))
+
+
 def validate(raw: dict, path: Path) -> Manifest:
     """A :class:`Manifest` from the keys of a loaded config; ValueError names a bad key."""
     _check_keys('', raw, TOP_KEYS)
@@ -280,7 +316,7 @@ def validate(raw: dict, path: Path) -> Manifest:
         pretrain_cfg_options=_dict('pretrain_cfg_options', raw.get('pretrain_cfg_options')),
         finetune_cfg_options=_dict('finetune_cfg_options', raw.get('finetune_cfg_options')),
         resources=_resources(raw.get('resources')), report=_report(raw.get('report')),
-        probes=_probes(raw.get('probes')))
+        probes=_probes(raw.get('probes')), **_precision(raw, variants, tasks))
 
 
 def load_manifest(path: str | Path, overrides: dict | None = None) -> Manifest:

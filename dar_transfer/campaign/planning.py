@@ -27,9 +27,10 @@ class PlanRow:
     effect: float | None
     seeds_for_effect: int | None
     target: float | None  # CI half-width
-    seeds_for_target: int | None
-    capped: bool
-    hours: float | None  # machine time of the seeds still to add for the target (else effect)
+    seeds_for_target: int | None  # Stein's N from the current SD, before any budget
+    capped: bool  # N is above max_seeds: the budget binds first
+    hours: float | None  # machine time of the seeds still to add for the target (else the
+    # effect), within max_seeds
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -46,8 +47,11 @@ def seed_seconds(manifest: Manifest, jobs: list[Job], statuses: dict[str, JobSta
     own: dict[tuple, list[float]] = {}
     anyone: dict[tuple, list[float]] = {}
     for job in jobs:
-        seconds = statuses[job.key].record.get('seconds')
-        if statuses[job.key].state != 'done' or seconds is None or job.stage == 'report':
+        # the record's own state: a result copied elsewhere (an archive) is "outdated" by
+        # its moved paths, yet its measured time holds
+        record = statuses[job.key].record
+        seconds = record.get('seconds')
+        if record.get('state') != 'done' or seconds is None or job.stage == 'report':
             continue
         own.setdefault((job.cell.get('variant'), *_stage_key(job)), []).append(seconds)
         anyone.setdefault(_stage_key(job), []).append(seconds)
@@ -80,10 +84,11 @@ def plan_rows(manifest: Manifest, decision, seconds: dict[str, float | None],
         effect_seeds = next(iter(c.n_for.values()), None) if c.n_for else None
         target, target_seeds, capped = targets.get(c.task), None, False
         if target is not None and i.df:
-            plan = stein_seeds(i.sd, int(i.df), i.n, target,
-                               max(max_seeds or 10_000, i.n))
-            target_seeds, capped = plan.seeds, plan.capped
+            target_seeds = stein_seeds(i.sd, int(i.df), i.n, target, 10**9).seeds
+            capped = max_seeds is not None and target_seeds > max_seeds
         wanted = target_seeds if target_seeds is not None else effect_seeds
+        if wanted is not None and max_seeds is not None:
+            wanted = min(wanted, max(max_seeds, i.n))
         per_seed = [seconds.get(c.variant), seconds.get(manifest.reference)]
         hours = None
         if wanted is not None and None not in per_seed:
@@ -100,7 +105,7 @@ def _fmt(value, digits: int = 2) -> str:
 
 
 HEADER = ['task', 'variant', 'n', 'SD of diffs', 'MDE', 'effect', 'seeds for effect',
-          'target half-width', 'seeds for target', 'machine hours to add']
+          'target half-width', 'seeds for target', 'machine hours to add (within max-seeds)']
 
 
 def text(rows: list[PlanRow]) -> str:
@@ -115,7 +120,7 @@ def text(rows: list[PlanRow]) -> str:
                       else _fmt(r.seeds_for_effect),
                       '-' if r.target is None else f'{r.target:g}',
                       '-' if r.seeds_for_target is None else
-                      f'{r.seeds_for_target}' + (' (max-seeds)' if r.capped else ''),
+                      f'{r.seeds_for_target}' + (' (over max-seeds)' if r.capped else ''),
                       _fmt(r.hours, 1)])
     widths = [max(len(line[i]) for line in table) for i in range(len(HEADER))]
     return '\n'.join('  '.join(cell.ljust(w) for cell, w in zip(line, widths, strict=True))

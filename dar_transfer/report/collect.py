@@ -48,6 +48,9 @@ TASK_METRICS['lt'] = [(f'accuracy/{k}', n, 1) for k, n in (
 DOWNSTREAM = ('det', 'inst', 'pose', 'seg')
 HEADLINE_METRICS = {'cls': ('top-1 err',), 'lt': ('overall',), 'det': ('box AP',),
                     'inst': ('mask AP', 'box AP'), 'pose': ('tPCK', 'AP'), 'seg': ('mIoU',)}
+# Metrics where lower is better (the rest are accuracies, APs, IoUs): verdicts and the
+# forest plot turn these around so that a gain is always positive.
+LOWER_IS_BETTER = {'top-1 err', 'top-5 err'}
 # Columns a table shows only when one of its runs reports them (the COCO-keypoint suite
 # has no tPCK, and a column of "missing" would read as a failure).
 OPTIONAL_COLUMNS = {'tPCK'}

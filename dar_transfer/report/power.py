@@ -17,6 +17,7 @@ the MDE here is slightly conservative for it.
 from __future__ import annotations
 
 import math
+import warnings
 
 from ..errors import UsageError
 
@@ -71,8 +72,12 @@ def n_for(effect: float, sd: float | None, *, alpha: float = ALPHA, power: float
     _check_sd(sd)
     if sd == 0:
         return 2
-    nobs = _power().solve_power(effect_size=abs(effect) / sd, nobs=None, alpha=alpha,
-                                power=power, alternative='two-sided')
+    with warnings.catch_warnings():
+        # past about 10^4 seeds statsmodels' root finder gives up (nan, with a warning):
+        # reported as unreachable below
+        warnings.simplefilter('ignore')
+        nobs = _power().solve_power(effect_size=abs(effect) / sd, nobs=None, alpha=alpha,
+                                    power=power, alternative='two-sided')
     if not math.isfinite(nobs) or nobs > MAX_SEEDS:
         return None
     return max(2, math.ceil(nobs - 1e-9))

@@ -15,10 +15,14 @@ from .tables import Row, Stat, TaskTable
 
 NOT_APPLICABLE = ('"n/a": the metric cannot exist on this data; COCO reports -1 for a size '
                   'class (small, medium, large) with no objects in the evaluation set.')
+METHOD_NAMES = {'paired t': 'paired', 'pooled t': 'paired, pooled SD', 'stein': 'Stein',
+                'welch': 'Welch'}
 LEGEND = ('Delta rows compare with the 100%-cost baseline of the same backbone: the mean '
           'paired difference over shared seeds with its 95% CI (t over the paired '
-          "differences), or, without shared seeds, the difference of means with Welch's "
-          'interval. "*": the CI excludes 0; "~": it includes 0 (noise); '
+          'differences; "pooled SD": the SD of paired differences pooled over every variant '
+          "that shares the baseline's seeds), or, without shared seeds, the difference of "
+          "means with Welch's interval. "
+          '"*": the CI excludes 0; "~": it includes 0 (noise); '
           '"?": a row has one seed, so its spread is unknown.')
 
 
@@ -37,7 +41,7 @@ def fmt_delta(row: Row, column: str) -> str:
     if interval is None or interval.low is None:
         return f'{delta:+.2f}{" ?" if within is None else ""}'
     mark = ' *' if interval.excludes_zero else ' ~'
-    kind = 'paired' if interval.method == 'paired t' else 'Welch'
+    kind = METHOD_NAMES.get(interval.method, interval.method)
     return (f'{interval.delta:+.2f} [{interval.low:+.2f}, {interval.high:+.2f}]{mark} '
             f'({kind}, n={interval.n})')
 
