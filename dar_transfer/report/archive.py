@@ -37,6 +37,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..errors import UsageError
 from .collect import DOWNSTREAM, RunRecord
 
 RUNS_FILE = 'runs.jsonl'
@@ -99,14 +100,17 @@ def read_rows(path: Path) -> list[dict]:
         try:
             row = json.loads(line)
         except json.JSONDecodeError as error:
-            raise ValueError(f'{path}:{number} is not valid JSON ({error})') from error
+            raise UsageError(f'{path}:{number} is not valid JSON ({error}); rewrite it with '
+                             'benchmarks/archive_campaign.py') from error
         if not isinstance(row, dict) or row.get('version') != ROW_VERSION:
             got = row.get('version') if isinstance(row, dict) else type(row).__name__
-            raise ValueError(f'{path}:{number}: row version {got!r}, this reader reads '
+            raise UsageError(f'{path}:{number}: row version {got!r}, this reader reads '
                              f'version {ROW_VERSION}')
         missing = [key for key in ROW_KEYS if key not in row]
         if missing:
-            raise ValueError(f'{path}:{number} ({row.get("job")}) lacks {", ".join(missing)}')
+            raise UsageError(f'{path}:{number} ({row.get("job")}) lacks '
+                             f'{", ".join(missing)}; rewrite it with '
+                             'benchmarks/archive_campaign.py')
         rows.append(row)
     return rows
 

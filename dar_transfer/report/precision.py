@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 from scipy import stats as scipy_stats
 
+from ..errors import UsageError
 from .stats import Interval, t_interval
 
 
@@ -114,6 +115,6 @@ def read_plans(path: str | Path) -> dict[tuple[str, str], SteinPlan]:
         raise FileNotFoundError(f'{path} not found: a precision campaign writes it in its '
                                 'folder once its first seeds finish') from None
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
-        raise ValueError(f'{path} is not a precision plan ({error!r}); delete it and rerun '
+        raise UsageError(f'{path} is not a precision plan ({error!r}); delete it and rerun '
                          '`dar-transfer campaign run ... --until-precision` to rebuild it from '
                          'the first seeds') from error
