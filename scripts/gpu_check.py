@@ -80,7 +80,8 @@ def write_report(out: Path) -> None:
 
 def stages(out: Path, smoke: bool) -> dict:
     from dar_transfer.demo.classification_data import write_cifar_batches
-    from dar_transfer.demo.run import REPO_CONFIGS, data_roots, make_data
+    from dar_transfer.demo.run import data_roots, make_data
+    from dar_transfer.utils.packaged_configs import config_path
 
     amp = not smoke
     cifar = out / 'data' / 'cifar10'
@@ -94,7 +95,7 @@ def stages(out: Path, smoke: bool) -> dict:
         'val_dataloader.dataset.data_root': str(cifar),
         'test_dataloader.dataset.data_root': str(cifar),
         'param_scheduler.milestones': [3, 4]}
-    toy = str(REPO_CONFIGS / 'resnet18_pretrain_toy_dar.py')
+    toy = str(config_path('demo/resnet18_pretrain_toy_dar.py'))
     toy_options = {f'{loader}.dataset.data_root': str(data_roots(out)['cls'])
                    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')}
     if smoke:

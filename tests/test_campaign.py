@@ -21,6 +21,9 @@ from dar_transfer.campaign.manifest import load_manifest, validate
 from dar_transfer.campaign.state import CampaignLocked, FolderLock, read_record
 from dar_transfer.cli import main
 
+# real runners, subprocess campaigns, Slurm: `make test` runs them, `make test-fast` not
+pytestmark = pytest.mark.slow
+
 FAKE = str(Path(__file__).with_name('campaign_fake_verb.py'))
 PRETRAIN = str(Path(__file__).parents[1] / 'configs/demo/resnet18_pretrain_toy.py')
 

@@ -10,6 +10,9 @@ from mmengine.registry import HOOKS, MODELS
 from dar_transfer.sampling.dar_log import DaRLog
 from dar_transfer.sampling.schedule import DaRSchedule, kept_size, plan_subset_sizes
 
+# real runners, subprocess campaigns, Slurm: `make test` runs them, `make test-fast` not
+pytestmark = pytest.mark.slow
+
 DAR = {'warmup_epochs': 1, 'interval': 1, 'keep_ratio': 0.5}
 
 

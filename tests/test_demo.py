@@ -66,7 +66,9 @@ def test_quick_demo_end_to_end(tmp_path, capsys, monkeypatch):
             assert row['metrics'][headline]['mean'] is not None, (task, row['variant'])
             assert row['cost'] == pytest.approx(1.0 if row['variant'] == 'baseline' else 5 / 6)
     markdown = (out / 'report' / 'report.md').read_text()
-    assert markdown.count('### ') == 5 and SMOKE_LABEL in markdown
+    # the five task tables, the power table and the transfer score's note (no scratch row)
+    assert markdown.count('### ') == 7 and SMOKE_LABEL in markdown
+    assert 'No transfer score: it needs a from-scratch row' in markdown
     page = (out / 'report' / 'report.html').read_text()
     assert page.index(SMOKE_LABEL) < page.index('<h2>Classification on imagenet')
     # COCO's -1 (no large objects in the toy images) reads n/a, explained once.

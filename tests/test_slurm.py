@@ -12,6 +12,9 @@ from slurm_cluster import wait_for
 
 from dar_transfer.campaign.slurm import SlurmExecutor, build_submission, normalise_state
 
+# real runners, subprocess campaigns, Slurm: `make test` runs them, `make test-fast` not
+pytestmark = pytest.mark.slow
+
 PY = sys.executable
 
 

@@ -35,7 +35,7 @@ def read_state(manifest: Manifest) -> dict | None:
     path = state_path(manifest)
     try:
         state = json.loads(path.read_text())
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no campaign folder yet: no state
         return None
     except json.JSONDecodeError as error:
         raise UsageError(f'{path} is not valid JSON ({error}); it records the seeds a '
