@@ -171,3 +171,12 @@ def test_improvement_formula_is_rliables():
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(4, 3)).round(1), rng.normal(size=(5, 3)).round(1)
     assert _improvement(*x.T, *y.T) == pytest.approx(metrics.probability_of_improvement(x, y))
+
+
+def test_sd_interval_spans_the_known_factors():
+    from dar_transfer.report.stats import sd_interval
+
+    low, high = sd_interval(1.0, 2)  # DESIGN-round fact: 0.52 to 6.3 at 2 df
+    assert (round(low, 2), round(high, 1)) == (0.52, 6.3)
+    low, high = sd_interval(2.0, 30)
+    assert low < 2.0 < high and high / low < 2

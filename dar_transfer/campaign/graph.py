@@ -151,7 +151,7 @@ def _finetune(m: Manifest, v: Variant, seed: int, task: Task, ft_seed: int,
     work_dir = m.folder / 'finetune' / task.name / v.name / f'seed{seed}_ft{ft_seed}'
     config_path = m.folder / 'configs' / f'{key}.py'
     name = backbone_name(v, seed)
-    base = _base_ref(task.config or export.work_dir / _config_name(m, name, task.name),
+    base = _base_ref(task.config or export.work_dir / _config_name(m, name, task.exported),
                      config_path)
     body = f'_base_ = {base!r}\n'
     if task.config is not None and v.config is None:  # from scratch on a user's config
@@ -168,7 +168,7 @@ def _finetune(m: Manifest, v: Variant, seed: int, task: Task, ft_seed: int,
     if task.config:
         parts['user_config'] = config_digest(task.config)
     if task.config is None and m.suite != 'coco':
-        parts['suite'] = _suite_digest(m, [task.name])
+        parts['suite'] = _suite_digest(m, [task.exported])
     parts['input'] = _backbone_input(export)
     return Job(key, 'finetune', argv, [export.key],
                work_dir / 'finetune_summary.json', [], parts, work_dir=work_dir,
@@ -226,7 +226,7 @@ def build_jobs(m: Manifest) -> list[Job]:
     next backbone's. Executors start the first job that can run, so a campaign cut short
     leaves whole rows of the table, for the first seed of every variant first."""
     jobs, report_inputs = [], []
-    task_names = [t.name for t in m.tasks if t.config is None]
+    task_names = list(dict.fromkeys(t.exported for t in m.tasks if t.config is None))
     extra = {(e['variant'], e['seed']): e['finetune_seeds'] for e in m.noise_floor}
     for v, seed in _backbones(m):
         pretrain = None if v.config is None else _pretrain(m, v, seed)

@@ -17,7 +17,7 @@ TOP_KEYS = {'folder', 'variants', 'suite', 'export_options', 'tasks', 'finetune_
             'noise_floor', 'pretrain_cfg_options', 'finetune_cfg_options', 'resources', 'report',
             'probes', 'reference', 'until_precision', 'max_seeds', 'effects', 'margins'}
 VARIANT_KEYS = {'name', 'config', 'cfg_options', 'seeds', 'depth'}
-TASK_KEYS = {'name', 'config', 'overlay', 'cfg_options'}
+TASK_KEYS = {'name', 'config', 'overlay', 'cfg_options', 'export_task'}
 STAGES = ('pretrain', 'export', 'finetune', 'probe', 'report')
 PROBE_KEYS = {'name', 'data', 'methods', 'image_size', 'max_per_class', 'val_fraction'}
 RESOURCE_KEYS = {'gpus', 'cpus', 'mem_gb', 'time_min', 'partition', 'slurm_extra'}
@@ -41,6 +41,14 @@ class Task:
     config: str | None  # None: the config export writes for this task
     overlay: str | None  # config text appended after the job config's _base_ line
     cfg_options: dict
+    # The exported config it fine-tunes (config None); default: its name. Lets two tasks
+    # of one manifest run one exported task under two protocols (``seg`` and a
+    # ``seg_bn_frozen`` with other cfg_options), side by side in their own folders.
+    export_task: str | None = None
+
+    @property
+    def exported(self) -> str:
+        return self.export_task or self.name
 
 
 @dataclass
@@ -158,15 +166,23 @@ def _task(index: int, raw, exported: tuple[str, ...], folder: Path) -> Task:
     name, config = raw.get('name'), raw.get('config')
     if not isinstance(name, str) or not name:
         _fail(f'{where}.name', f'must be a task name, got {name!r}')
-    if config is None and name not in exported:
+    export_task = raw.get('export_task')
+    if export_task is not None and (config is not None or export_task not in exported):
+        _fail(f'{where}.export_task', f'must be a task export writes ({", ".join(exported)}) '
+                                      f'and goes without config=, got {export_task!r}')
+    if not name.replace('-', '').replace('_', '').isalnum():
+        _fail(f'{where}.name', f'must be a short name (letters, digits, - and _), got {name!r}')
+    if config is None and (export_task or name) not in exported:
         _fail(f'{where}.name', f'{name!r} is not a task export writes ({", ".join(exported)}); '
-                               'give config= for a task of your own')
+                               'give config= for a task of your own, or export_task= to run '
+                               'an exported task under another name')
     if config is not None:
         config = _existing(f'{where}.config', config, folder)
     overlay = raw.get('overlay')
     if overlay is not None:
         overlay = _existing(f'{where}.overlay', overlay, folder)
-    return Task(name, config, overlay, _dict(f'{where}.cfg_options', raw.get('cfg_options')))
+    return Task(name, config, overlay, _dict(f'{where}.cfg_options', raw.get('cfg_options')),
+                export_task)
 
 
 def _resources(raw) -> dict[str, dict]:

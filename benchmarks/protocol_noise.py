@@ -1,0 +1,101 @@
+"""How noisy is each candidate fine-tuning protocol? Summarise a protocol-noise campaign.
+
+For every candidate (a task of the manifest, ``configs/campaigns/protocol_noise_cpu.py``):
+the headline metric of each backbone over the fine-tuning seeds; the SD of the paired
+differences between the two fixed backbones (``--a`` minus ``--b``, paired by fine-tuning
+seed) with its 95% interval; the minutes one fine-tuning takes (the job records' wall
+time); the pretraining effect (``--a`` minus ``--scratch``, means over seeds) and that
+effect over the SD: the figure of merit of a protocol that must both see a backbone's
+quality and be quiet enough to compare two.
+
+    python benchmarks/protocol_noise.py configs/campaigns/protocol_noise_cpu.py \\
+        --out benchmarks/results/protocol_noise_cpu.json
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from pathlib import Path
+
+from dar_transfer.campaign.manifest import load_manifest
+from dar_transfer.campaign.state import read_record
+from dar_transfer.report.collect import collect, headline_metric
+from dar_transfer.report.stats import paired_t_interval, sd_interval
+
+
+def candidate_summary(folder: Path, task: str, a: str, b: str, scratch: str) -> dict | None:
+    """One candidate's numbers from its finished runs; None before any finished."""
+    runs = [r for r in collect([folder / 'finetune' / task]) if r.status == 'finished']
+    if not runs:
+        return None
+    metric = headline_metric(runs[0].task, {n for r in runs for n, v in r.metrics.items()
+                                            if v is not None})
+    values: dict[str, dict[int, float]] = {}
+    for run in runs:
+        values.setdefault(run.variant, {})[run.seed] = run.metrics[metric]
+    seconds = [read_record(folder, key).get('seconds') for key in
+               (f'finetune.{v}.s0.{task}.f{s}' for v, by in values.items() for s in by)]
+    seconds = [s for s in seconds if s is not None]
+    out = {'task': task, 'metric': metric,
+           'values': {v: {str(s): x for s, x in sorted(by.items())} for v, by in values.items()},
+           'minutes': statistics.fmean(seconds) / 60 if seconds else None,
+           'sd_diff': None, 'sd_ci': None, 'n_pairs': 0, 'delta': None, 'effect': None,
+           'effect_over_sd': None}
+    shared = sorted(set(values.get(a, {})) & set(values.get(b, {})))
+    if len(shared) >= 2:
+        interval = paired_t_interval([values[a][s] - values[b][s] for s in shared])
+        out.update(n_pairs=len(shared), delta=interval.delta, sd_diff=interval.sd,
+                   sd_ci=list(sd_interval(interval.sd, interval.df)) if interval.sd else None)
+    if values.get(a) and values.get(scratch):
+        effect = statistics.fmean(values[a].values()) - statistics.fmean(values[scratch].values())
+        out['effect'] = effect
+        if out['sd_diff']:
+            out['effect_over_sd'] = effect / out['sd_diff']
+    return out
+
+
+def _number(value, digits: int = 2) -> str:
+    return '-' if value is None else f'{value:.{digits}f}'
+
+
+def markdown(rows: list[dict], a: str, b: str, scratch: str) -> str:
+    lines = [f'| candidate | metric | {a} (mean over seeds) | {b} | {scratch} | pairs | '
+             f'SD of {a} - {b} [95% CI] | minutes a run | effect ({a} - {scratch}) | '
+             'effect / SD |', '|---|---|---|---|---|---|---|---|---|---|']
+    for r in rows:
+        means = {v: statistics.fmean(x.values()) if x else None
+                 for v, x in r['values'].items()}
+        sd = '-' if r['sd_diff'] is None else (
+            f'{r["sd_diff"]:.2f}' + ('' if r['sd_ci'] is None else
+                                     f' [{r["sd_ci"][0]:.2f}, {r["sd_ci"][1]:.2f}]'))
+        lines.append(f'| {r["task"]} | {r["metric"]} | {_number(means.get(a))} | '
+                     f'{_number(means.get(b))} | {_number(means.get(scratch))} | '
+                     f'{r["n_pairs"]} | {sd} | {_number(r["minutes"], 1)} | '
+                     f'{_number(r["effect"])} | {_number(r["effect_over_sd"], 1)} |')
+    return '\n'.join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('manifest')
+    parser.add_argument('--a', default='baseline', help='first fixed backbone (variant)')
+    parser.add_argument('--b', default='dar', help='second fixed backbone (variant)')
+    parser.add_argument('--scratch', default='scratch')
+    parser.add_argument('--cfg-options', nargs='*', default=[], metavar='KEY=VALUE',
+                        help='manifest overrides, e.g. folder=benchmarks/results/x')
+    parser.add_argument('--out', type=Path, help='also write the numbers as JSON here')
+    args = parser.parse_args()
+    overrides = dict(item.split('=', 1) for item in args.cfg_options)
+    manifest = load_manifest(args.manifest, overrides)
+    rows = [row for task in manifest.tasks if (row := candidate_summary(
+        manifest.folder, task.name, args.a, args.b, args.scratch)) is not None]
+    print(markdown(rows, args.a, args.b, args.scratch))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps({'a': args.a, 'b': args.b, 'scratch': args.scratch,
+                                        'candidates': rows}, indent=1) + '\n')
+
+
+if __name__ == '__main__':
+    main()
