@@ -130,7 +130,9 @@ def test_html_page_in_headless_chromium(runs, tmp_path):
     dom = subprocess.run([browser, '--headless', '--no-sandbox', '--disable-gpu',
                           '--dump-dom', out.as_uri()], capture_output=True, text=True,
                          timeout=120).stdout
-    assert dom.count('<table>') == 3  # the summary first, then cls and seg
+    # the summary first, the power and non-inferiority table, then cls and seg
+    assert dom.count('<table>') == 4
+    assert 'Decision: non-inferiority against the baseline' in dom
     assert dom.index('<h2>Summary</h2>') < dom.index('<table>')
     # The forest plot opens the page, then cls, seg and the DaR subset.
     assert dom.count('src="data:image/png;base64,') == 4
