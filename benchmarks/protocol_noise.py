@@ -24,9 +24,16 @@ from dar_transfer.report.collect import collect, headline_metric
 from dar_transfer.report.stats import paired_t_interval, sd_interval
 
 
+def _candidate(work_dir: Path) -> str | None:
+    """finetune/<candidate>/<variant>/seed<S>_ft<F>: live (absolute) or archived."""
+    parts = Path(work_dir).parts
+    return parts[-3] if len(parts) >= 3 else None
+
+
 def candidate_summary(folder: Path, task: str, a: str, b: str, scratch: str) -> dict | None:
     """One candidate's numbers from its finished runs; None before any finished."""
-    runs = [r for r in collect([folder / 'finetune' / task]) if r.status == 'finished']
+    runs = [r for r in collect([folder / 'finetune']) if r.status == 'finished'
+            and _candidate(r.work_dir) == task]
     if not runs:
         return None
     metric = headline_metric(runs[0].task, {n for r in runs for n, v in r.metrics.items()
