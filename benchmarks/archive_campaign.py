@@ -37,7 +37,8 @@ from importlib import metadata
 from pathlib import Path
 
 from dar_transfer.report.archive import ROW_VERSION, RUNS_FILE, to_row
-from dar_transfer.report.collect import RunRecord, _run_config, find_work_dirs, read_run
+from dar_transfer.report.collect import _run_config, find_work_dirs, read_run
+from dar_transfer.report.records import RunRecord
 
 REPO = Path(__file__).resolve().parents[1]
 PROVENANCE_VERSION = 1

@@ -127,7 +127,7 @@ def test_stopping_rules_under_a_true_null():
 def _runs(values: dict[str, dict[str, list[float]]]):
     """RunRecords: {variant: {task: [value per seed]}} (scratch unpaired, as export's
     --random-init leaves it)."""
-    from dar_transfer.report.collect import RunRecord
+    from dar_transfer.report.records import RunRecord
 
     metric = {'det': 'box AP', 'seg': 'mIoU'}
     return [RunRecord(Path(f'/runs/{v}/{t}/{s}'), t, 'resnet18', v, s, 0.83, 'finished',

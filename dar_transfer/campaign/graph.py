@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .manifest import PAIRED, Manifest, Task, Variant
-from .precision import STATE_NAME
 
+# What a precision campaign (campaign/precision.py) keeps its state in, in the folder; its
+# report jobs then take Stein's intervals from it.
+PRECISION_STATE = 'precision.json'
 BASE_RE = re.compile(r"""_base_\s*=\s*(\[[^\]]*\]|'[^']*'|"[^"]*")""", re.S)
 
 
@@ -200,7 +202,7 @@ def _report_jobs(m: Manifest, inputs_jobs: list[Job]) -> list[Job]:
     for flag, values in (('--effect', m.effects), ('--margin', m.margins)):
         if values:
             options += [flag, *(f'{task}={points:g}' for task, points in values.items())]
-    plan = m.folder / STATE_NAME  # a precision campaign's seeds take Stein's interval
+    plan = m.folder / PRECISION_STATE
     if plan.exists():
         options += ['--precision', str(plan)]
     for fmt in m.report['formats']:

@@ -17,18 +17,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import UsageError
+from .graph import PRECISION_STATE
 from .manifest import Manifest
-
-STATE_NAME = 'precision.json'
+from .state import write_json_atomic
 
 
 def state_path(manifest: Manifest) -> Path:
-    return manifest.folder / STATE_NAME
+    return manifest.folder / PRECISION_STATE
 
 
 def read_state(manifest: Manifest) -> dict | None:
@@ -47,11 +46,7 @@ def read_state(manifest: Manifest) -> dict | None:
 
 
 def write_state(manifest: Manifest, state: dict) -> None:
-    path = state_path(manifest)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f'.tmp{os.getpid()}')
-    tmp.write_text(json.dumps(state, indent=1) + '\n')
-    os.replace(tmp, path)
+    write_json_atomic(state_path(manifest), state)
 
 
 def with_seeds(manifest: Manifest, seeds: dict[str, list[int]]) -> Manifest:

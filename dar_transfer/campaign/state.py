@@ -35,12 +35,17 @@ def read_record(folder: Path, key: str) -> dict:
         return {'state': 'unknown', 'note': f'unreadable record {path}'}
 
 
-def write_record(folder: Path, key: str, record: dict) -> None:
-    path = record_path(folder, key)
+def write_json_atomic(path: Path, data: dict) -> None:
+    """Write JSON through a temporary file and a rename: a crash leaves the old file or
+    the new one, never a torn one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f'.tmp{os.getpid()}')
-    tmp.write_text(json.dumps(record, indent=1) + '\n')
+    tmp.write_text(json.dumps(data, indent=1) + '\n')
     os.replace(tmp, path)
+
+
+def write_record(folder: Path, key: str, record: dict) -> None:
+    write_json_atomic(record_path(folder, key), record)
 
 
 @dataclass

@@ -10,7 +10,8 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from .collect import DOWNSTREAM, HEADLINE_METRICS, RunRecord, headline_metric
+from .collect import HEADLINE_METRICS, headline_metric
+from .records import DOWNSTREAM, RunRecord
 from .stats import kendall_tau_b
 
 

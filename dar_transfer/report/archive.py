@@ -38,7 +38,7 @@ import json
 from pathlib import Path
 
 from ..errors import UsageError
-from .collect import DOWNSTREAM, RunRecord
+from .records import DOWNSTREAM, RunRecord
 
 RUNS_FILE = 'runs.jsonl'
 # A row's ``version``: bump it when a key changes meaning, so an old reader refuses a new

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from mmengine.config import Config
 
 from ..errors import UsageError
 from ..sampling.dar_log import DaRLog
+from .archive import read_archived
+from .records import RunRecord
 
 TIMESTAMP = re.compile(r'^\d{8}_\d{6}$')
 logger = logging.getLogger(__name__)
@@ -45,7 +46,6 @@ TASK_METRICS['lt'] = [(f'accuracy/{k}', n, 1) for k, n in (
 # The metric that stands for a task in the forest plot, the paired comparisons and the
 # rank agreement: the first of these that the runs report (pose: LSP's tPCK where the
 # real-small suite ran, else COCO's keypoint AP).
-DOWNSTREAM = ('det', 'inst', 'pose', 'seg')
 HEADLINE_METRICS = {'cls': ('top-1 err',), 'lt': ('overall',), 'det': ('box AP',),
                     'inst': ('mask AP', 'box AP'), 'pose': ('tPCK', 'AP'), 'seg': ('mIoU',)}
 # Metrics where lower is better (the rest are accuracies, APs, IoUs): verdicts and the
@@ -62,36 +62,6 @@ TASK_TITLES = {'cls': 'Classification', 'det': 'Detection (Faster R-CNN)',
                'lt': 'Long-tailed classification (top-1 by shot group)',
                'inst': 'Instance segmentation (Mask R-CNN)',
                'pose': 'Keypoints (SimpleBaseline)', 'seg': 'Semantic segmentation (PSPNet)'}
-
-
-@dataclass
-class RunRecord:
-    """One run's identity, cost and final metrics (in the units papers print)."""
-
-    work_dir: Path
-    task: str
-    backbone: str
-    variant: str
-    seed: int | None
-    cost: float | None
-    status: str
-    metrics: dict[str, float | None] = field(default_factory=dict)
-    source: str = ''
-    pretrain_top1: float | None = None
-    dar_log: list[dict] = field(default_factory=list)
-    # Metrics that cannot exist on this data (COCO's -1: no object of that size).
-    not_applicable: set[str] = field(default_factory=set)
-    wall_seconds: float | None = None
-    generated_data: bool = False
-    # Seed of the pretraining run behind a downstream run (from export's provenance):
-    # with ``seed`` it pairs runs of two variants (see :func:`pair_key`).
-    pretrain_seed: int | None = None
-    # The pretrained checkpoint: a pretraining run's last one, a downstream run's source.
-    checkpoint: str = ''
-    # Probe top-1 of that checkpoint, by name ('knn imagenette-112'), from ``probe --beside``.
-    probes: dict[str, float] = field(default_factory=dict)
-    # The data set it was tested on: the last folder of its data root ('pennfudan').
-    data: str = ''
 
 
 def pair_key(run: RunRecord) -> tuple | None:
@@ -303,9 +273,6 @@ def read_run(work_dir: Path) -> RunRecord:
 
 
 def collect(paths: list[str | Path]) -> list[RunRecord]:
-    # archive.py builds RunRecords, so it is imported here rather than at the top (a cycle)
-    from .archive import read_archived
-
     archived, live = read_archived(paths)
     work_dirs = find_work_dirs(live) if live else []
     if not work_dirs and not archived:

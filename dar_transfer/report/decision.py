@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import power
-from .collect import DOWNSTREAM, LOWER_IS_BETTER, headline_metric
+from .collect import LOWER_IS_BETTER, headline_metric
 from .precision import SteinPlan, stein_interval
+from .records import DOWNSTREAM
 from .stats import Interval
 from .tables import TaskTable, by_seed
 

@@ -12,7 +12,7 @@ import html
 import statistics
 from dataclasses import dataclass, field
 
-from .collect import DOWNSTREAM, RunRecord
+from .records import DOWNSTREAM, RunRecord
 from .tables import VARIANT_ORDER
 
 SMOKE_LABEL = ('Smoke run on generated data: these runs used toy data sets that '

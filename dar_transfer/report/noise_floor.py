@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .collect import DOWNSTREAM, HEADLINE_METRICS, RunRecord, headline_metric
+from .collect import HEADLINE_METRICS, headline_metric
+from .records import DOWNSTREAM, RunRecord
 from .tables import Stat
 
 HEADER = ['task', 'backbone', 'variant', 'pretrain seed', 'metric', 'fine-tuning seeds',

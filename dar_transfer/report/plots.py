@@ -6,8 +6,9 @@ import base64
 from dataclasses import replace
 from pathlib import Path
 
-from .collect import LOWER_IS_BETTER, RunRecord, headline_metric
+from .collect import LOWER_IS_BETTER, headline_metric
 from .power import oriented
+from .records import RunRecord
 from .tables import TaskTable
 
 MARKERS = {'baseline': 'o', 'dar': 's', 'random': 'D', 'infobatch': '^', 'rs2': 'v',

@@ -19,7 +19,8 @@ import numpy as np
 from rliable import metrics
 from scipy import stats as scipy_stats
 
-from .collect import DOWNSTREAM, headline_metric
+from .collect import headline_metric
+from .records import DOWNSTREAM
 from .tables import TaskTable, by_seed
 
 SCORE_REPS = IMPROVEMENT_REPS = 2000
