@@ -16,7 +16,7 @@ from helpers import make_runner  # noqa: E402
 from mmengine.hooks import Hook  # noqa: E402
 from mmengine.registry import HOOKS  # noqa: E402
 
-from dar_transfer.utils.distributed import init_distributed  # noqa: E402
+from dar_transfer.utils.distributed import init_distributed, shutdown_distributed  # noqa: E402
 
 POLICIES = {'infobatch': {'prune_ratio': 0.5, 'anneal': 0.25},
             'rs2': {'keep_ratio': 0.25}, 'reweight': {}}
@@ -55,6 +55,7 @@ def main(out: str) -> None:
                              custom_hooks=[{'type': 'RecordPolicyShards', 'out': str(work_dir)}],
                              cfg=setup.cfg_overrides)
         runner.train()
+    shutdown_distributed()  # with gloo's threads alive a rank was seen to abort at exit
 
 
 if __name__ == '__main__':

@@ -13,7 +13,7 @@ from helpers import make_runner  # noqa: E402
 from mmengine.hooks import Hook  # noqa: E402
 from mmengine.registry import HOOKS  # noqa: E402
 
-from dar_transfer.utils.distributed import init_distributed  # noqa: E402
+from dar_transfer.utils.distributed import init_distributed, shutdown_distributed  # noqa: E402
 
 
 @HOOKS.register_module(force=True)
@@ -45,12 +45,7 @@ def main(out: str) -> None:
                          custom_hooks=[{'type': 'RecordShards', 'out': out}],
                          cfg=setup.cfg_overrides)
     runner.train()
-    # leave the gloo group before exit: since the recorder all-reduces after every epoch,
-    # a rank that exits with the group alive was seen to abort at teardown (1 run in 3)
-    import torch.distributed as dist
-
-    dist.barrier()
-    dist.destroy_process_group()
+    shutdown_distributed()  # with gloo's threads alive a rank was seen to abort at exit
 
 
 if __name__ == '__main__':
