@@ -15,14 +15,49 @@ def test_protocol_noise_manifest_runs_seg_twice_from_one_export():
     manifest = load_manifest(ROOT / 'configs/campaigns/protocol_noise_cpu.py')
     jobs = {j.key: j for j in build_jobs(manifest)}
     export = jobs['export.baseline.s0']
-    assert export.argv[export.argv.index('--tasks') + 1:][:2] == ['seg', '--suite']
-    plain, frozen = jobs['finetune.dar.s0.seg.f3'], jobs['finetune.dar.s0.seg_bn_frozen.f3']
+    assert export.argv[export.argv.index('--tasks') + 1:][:5] == [
+        'seg', 'det', 'inst', 'pose', '--suite']
+    plain, frozen = jobs['finetune.dar.s0.seg.f3'], jobs['finetune.dar.s0.seg_frozen.f3']
     # the same exported config, other options, another folder
     assert plain.config_text.splitlines()[0] == frozen.config_text.splitlines()[0]
     assert plain.config_text.splitlines()[0].endswith("dar_s0_seg_real-small_cpu.py'")
-    assert 'model.backbone.norm_eval=true' in frozen.argv
-    assert 'seg_bn_frozen' in str(frozen.work_dir) and plain.fingerprint() != frozen.fingerprint()
-    assert len([k for k in jobs if k.startswith('finetune.')]) == 3 * 2 * 4
+    assert {'model.backbone.frozen_stages=4', 'model.backbone.norm_eval=true'} <= set(frozen.argv)
+    assert 'seg_frozen' in str(frozen.work_dir) and plain.fingerprint() != frozen.fingerprint()
+    # baseline and DaR with four fine-tuning seeds, scratch with one
+    finetunes = [k for k in jobs if k.startswith('finetune.')]
+    assert len(finetunes) == (2 * 4 + 1) * len(manifest.tasks)
+    assert not any(k.startswith('finetune.scratch.') and not k.endswith('.f0') for k in finetunes)
+
+
+def _manifest(tmp_path, variant='', task='', seeds='[0, 1, 2]'):
+    path = tmp_path / 'm.py'
+    path.write_text(f"folder = 'x'\nsuite = 'real-small'\nfinetune_seeds = {seeds}\n"
+                    "export_options = dict(preset='cpu', data_root='data/real-small')\n"
+                    f"variants = [dict(name='a', config=None, seeds=[0]{variant}),\n"
+                    "            dict(name='b', config=None, seeds=[0])]\n"
+                    f"tasks = [dict(name='seg'), dict(name='pose'{task})]\n")
+    return path
+
+
+def test_variant_and_task_finetune_seeds_pick_some_of_the_campaigns(tmp_path):
+    jobs = build_jobs(load_manifest(_manifest(tmp_path, variant=', finetune_seeds=[0]',
+                                              task=', finetune_seeds=[0, 2]')))
+    keys = [j.key for j in jobs if j.stage == 'finetune']
+    # a job runs where both the variant's and the task's seeds allow it, seed by seed
+    assert keys == ['finetune.a.s0.seg.f0', 'finetune.a.s0.pose.f0',
+                    'finetune.b.s0.seg.f0', 'finetune.b.s0.pose.f0', 'finetune.b.s0.seg.f1',
+                    'finetune.b.s0.seg.f2', 'finetune.b.s0.pose.f2']
+
+
+@pytest.mark.parametrize('variant, task, seeds, message', [
+    (', finetune_seeds=[5]', '', '[0, 1, 2]', r'variants\[0\]\.finetune_seeds: \[5\] not in'),
+    ('', ', finetune_seeds=[0, 3]', '[0, 1, 2]', r'tasks\[1\]\.finetune_seeds: \[3\] not in'),
+    ('', ', finetune_seeds=[0]', "'pretrain'", r'tasks\[1\]\.finetune_seeds: needs'),
+    ('', ', finetune_seeds=[]', '[0]', r'tasks\[1\]\.finetune_seeds: must be a non-empty'),
+])
+def test_finetune_seeds_subsets_are_checked(tmp_path, variant, task, seeds, message):
+    with pytest.raises(UsageError, match=message):
+        load_manifest(_manifest(tmp_path, variant, task, seeds))
 
 
 def test_export_task_must_be_exported(tmp_path):

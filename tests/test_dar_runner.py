@@ -91,7 +91,7 @@ class CrashAfterEpoch(Hook):
 
 
 @pytest.mark.parametrize('torn', [False, True], ids=['whole-line', 'torn-line'])
-def test_resume_equals_uninterrupted_run(tmp_path, torn, caplog):
+def test_resume_equals_uninterrupted_run(tmp_path, torn, caplog, capfd):
     # A trained model, so the scores (and the subset) depend on the restored weights,
     # optimizer and recorder; interval 2 makes epoch 3's drop use epoch 2's losses too.
     dar = {'warmup_epochs': 1, 'interval': 2, 'keep_ratio': 0.5, 'refresh_epochs': [4]}
@@ -121,6 +121,11 @@ def test_resume_equals_uninterrupted_run(tmp_path, torn, caplog):
             == whole.train_dataloader.sampler.subset.tolist())
     assert resumed.iter == whole.iter == whole.max_iters
     assert ('dropped a torn last line (line 3' in caplog.text) == torn
+    # the recorder is kept out of checkpoints, and mmengine is not told to resume it
+    # (its logger writes to the terminal, not to caplog)
+    out, err = capfd.readouterr()
+    assert 'Auto resumed from' in out + err
+    assert 'is not defined in message_hub' not in out + err
 
 
 def test_image_classifier_records_its_losses(tmp_path):

@@ -233,12 +233,14 @@ def build_jobs(m: Manifest) -> list[Job]:
     for v, seed in _backbones(m):
         pretrain = None if v.config is None else _pretrain(m, v, seed)
         export = _export(m, v, seed, pretrain, task_names)
-        ft_seeds = [seed] if m.finetune_seeds == PAIRED else list(m.finetune_seeds)
+        ft_seeds = [seed] if m.finetune_seeds == PAIRED else list(v.finetune_seeds
+                                                                    or m.finetune_seeds)
         ft_seeds += [s for s in extra.get((v.name, seed), ()) if s not in ft_seeds]
         # the probes (a minute or two), then every task with the first fine-tuning seed,
         # then the noise floor's extra seeds
         backbone = [_probe(m, v, seed, pretrain, entry) for entry in m.probes] if pretrain else []
-        backbone += [_finetune(m, v, seed, task, f, export) for f in ft_seeds for task in m.tasks]
+        backbone += [_finetune(m, v, seed, task, f, export) for f in ft_seeds for task in m.tasks
+                     if task.finetune_seeds is None or f in task.finetune_seeds]
         jobs += [*([pretrain] if pretrain else []), export, *backbone]
         report_inputs += backbone
     return [*jobs, *_report_jobs(m, report_inputs)]

@@ -16,8 +16,8 @@ MANIFEST_NAME = 'manifest.py'
 TOP_KEYS = {'folder', 'variants', 'suite', 'export_options', 'tasks', 'finetune_seeds',
             'noise_floor', 'pretrain_cfg_options', 'finetune_cfg_options', 'resources', 'report',
             'probes', 'reference', 'until_precision', 'max_seeds', 'effects', 'margins'}
-VARIANT_KEYS = {'name', 'config', 'cfg_options', 'seeds', 'depth'}
-TASK_KEYS = {'name', 'config', 'overlay', 'cfg_options', 'export_task'}
+VARIANT_KEYS = {'name', 'config', 'cfg_options', 'seeds', 'depth', 'finetune_seeds'}
+TASK_KEYS = {'name', 'config', 'overlay', 'cfg_options', 'export_task', 'finetune_seeds'}
 STAGES = ('pretrain', 'export', 'finetune', 'probe', 'report')
 PROBE_KEYS = {'name', 'data', 'methods', 'image_size', 'max_per_class', 'val_fraction'}
 RESOURCE_KEYS = {'gpus', 'cpus', 'mem_gb', 'time_min', 'partition', 'slurm_extra'}
@@ -33,6 +33,9 @@ class Variant:
     cfg_options: dict
     seeds: tuple[int, ...]
     depth: int
+    # Its backbones' fine-tuning seeds when fewer than the campaign's suffice (a
+    # from-scratch control only has to show that pretraining helps); None: all of them.
+    finetune_seeds: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class Task:
     # of one manifest run one exported task under two protocols (``seg`` and a
     # ``seg_bn_frozen`` with other cfg_options), side by side in their own folders.
     export_task: str | None = None
+    # This task's fine-tuning seeds, a subset of the campaign's; None: all of them.
+    finetune_seeds: tuple[int, ...] | None = None
 
     @property
     def exported(self) -> str:
@@ -153,7 +158,8 @@ def _variant(index: int, raw, folder: Path) -> Variant:
     if not isinstance(depth, int) or depth not in (18, 34, 50, 101, 152):
         _fail(f'{where}depth', f'must be a ResNet depth (18, 34, 50, 101, 152), got {depth!r}')
     return Variant(name, config, _dict(f'{where}cfg_options', raw.get('cfg_options')),
-                   _seeds(f'{where}seeds', raw.get('seeds')), depth)
+                   _seeds(f'{where}seeds', raw.get('seeds')), depth,
+                   _subset_seeds(f'{where}finetune_seeds', raw.get('finetune_seeds')))
 
 
 def _task(index: int, raw, exported: tuple[str, ...], folder: Path) -> Task:
@@ -182,7 +188,7 @@ def _task(index: int, raw, exported: tuple[str, ...], folder: Path) -> Task:
     if overlay is not None:
         overlay = _existing(f'{where}.overlay', overlay, folder)
     return Task(name, config, overlay, _dict(f'{where}.cfg_options', raw.get('cfg_options')),
-                export_task)
+                export_task, _subset_seeds(f'{where}.finetune_seeds', raw.get('finetune_seeds')))
 
 
 def _resources(raw) -> dict[str, dict]:
@@ -218,6 +224,26 @@ def _finetune_seeds(raw) -> str | tuple[int, ...]:
     if isinstance(raw, str):
         _fail('finetune_seeds', f'must be a list of integers or {PAIRED!r}, got {raw!r}')
     return _seeds('finetune_seeds', raw)
+
+
+def _subset_seeds(key: str, raw) -> tuple[int, ...] | None:
+    return None if raw is None else _seeds(key, raw)
+
+
+def _check_subsets(finetune_seeds, variants: list[Variant], tasks: list[Task]) -> None:
+    """A variant's or task's own fine-tuning seeds must be some of the campaign's list."""
+    owners = [(f'variants[{i}].finetune_seeds', v.finetune_seeds) for i, v in enumerate(variants)]
+    owners += [(f'tasks[{i}].finetune_seeds', t.finetune_seeds) for i, t in enumerate(tasks)]
+    for key, seeds in owners:
+        if seeds is None:
+            continue
+        if finetune_seeds == PAIRED:
+            _fail(key, f'needs the campaign\'s finetune_seeds to be a list (not {PAIRED!r}); '
+                       'it picks some of them')
+        extra = sorted(set(seeds) - set(finetune_seeds))
+        if extra:
+            _fail(key, f'{extra} not in the campaign\'s finetune_seeds {list(finetune_seeds)}; '
+                       'add them there, or drop them here')
 
 
 def _noise_floor(raw, variants: list[Variant]) -> list[dict]:
@@ -324,10 +350,12 @@ def validate(raw: dict, path: Path) -> Manifest:
     tasks = [_task(i, t, exported, folder) for i, t in enumerate(raw_tasks)]
     if len({t.name for t in tasks}) != len(tasks):
         _fail('tasks', 'task names must be distinct')
+    finetune_seeds = _finetune_seeds(raw.get('finetune_seeds'))
+    _check_subsets(finetune_seeds, variants, tasks)
     return Manifest(
         path=path, folder=folder, variants=variants, suite=suite,
         export_options=_export_options(raw.get('export_options'), suite), tasks=tasks,
-        finetune_seeds=_finetune_seeds(raw.get('finetune_seeds')),
+        finetune_seeds=finetune_seeds,
         noise_floor=_noise_floor(raw.get('noise_floor'), variants),
         pretrain_cfg_options=_dict('pretrain_cfg_options', raw.get('pretrain_cfg_options')),
         finetune_cfg_options=_dict('finetune_cfg_options', raw.get('finetune_cfg_options')),

@@ -31,8 +31,11 @@ def plain_message_hub(state: dict) -> dict:
                for key, value in state.get('log_scalars', {}).items()}
     info = {key: _plain_value(value, f'message_hub.runtime_info[{key!r}]')
             for key, value in state.get('runtime_info', {}).items()}
-    return {**state, 'log_scalars': scalars, 'runtime_info': info,
-            'resumed_keys': dict(state.get('resumed_keys', {}))}
+    # mmengine lists every key in resumed_keys, saved or not, and warns on resume about
+    # each unsaved one ("dar/loss_recorder is not defined in message_hub"); keep only the
+    # keys whose values the checkpoint holds.
+    resumed = {key: flag for key, flag in state.get('resumed_keys', {}).items() if flag}
+    return {**state, 'log_scalars': scalars, 'runtime_info': info, 'resumed_keys': resumed}
 
 
 def restore_message_hub(checkpoint: Any) -> Any:
