@@ -29,14 +29,14 @@ def suite(tmp_path_factory):
     camvid.convert(write_camvid_raw(raw, images={'train': 4, 'val': 2}), data / 'camvid')
     torch.save(torchvision.models.resnet18().state_dict(), root / 'r18.pth')
     out = root / 'checkpoints'
-    for preset in ('cpu', 'gpu'):
+    for preset in ('cpu', 'gpu', 'cpu-frozen'):
         assert main(['export', str(root / 'r18.pth'), '--name', 'r18', '--out', str(out),
                      '--suite', 'real-small', '--preset', preset, '--data-root',
                      str(data)]) == 0
     return root, data, out
 
 
-@pytest.mark.parametrize('preset', ['cpu', 'gpu'])
+@pytest.mark.parametrize('preset', ['cpu', 'gpu', 'cpu-frozen'])
 @pytest.mark.parametrize('task', list(METRICS))
 def test_configs_inherit_the_coco_suite_base(suite, task, preset):
     from mmengine.config import Config
@@ -50,6 +50,10 @@ def test_configs_inherit_the_coco_suite_base(suite, task, preset):
     assert (info['suite'], info['preset']) == ('real-small', preset)
     assert info['annotation_sha256'] == annotation_fingerprint(task, data)
     assert cfg.model.backbone.depth == 18
+    # cpu-frozen is cpu with the backbone frozen; the others train it as upstream does
+    frozen = (cfg.model.backbone.get('frozen_stages'), cfg.model.backbone.get('norm_eval'))
+    assert (frozen == (4, True)) == (preset == 'cpu-frozen')
+    preset = 'cpu' if preset == 'cpu-frozen' else preset
     if task in ('det', 'inst'):
         assert cfg.model.roi_head.bbox_head.num_classes == 1
         # cpu narrows the upstream FPN; gpu keeps its 256 channels.
@@ -162,3 +166,18 @@ def test_cpu_preset_fine_tunes_and_tests(suite, task, tmp_path):
     assert isinstance(summary['test'][METRICS[task]], float)
     if task == 'pose':
         assert 'coco/AP' in summary['test']  # OKS AP with LSP's sigmas
+
+
+@pytest.mark.slow
+def test_cpu_frozen_preset_leaves_the_backbone_as_exported(suite, tmp_path):
+    root, _, out = suite
+    short = ['train_cfg.max_iters=2', 'train_cfg.val_begin=3', 'param_scheduler.0.end=2']
+    assert main(['finetune', str(out / 'r18_seg_real-small_cpu-frozen.py'), '--work-dir',
+                 str(tmp_path), '--cfg-options', *short]) == 0
+    trained = torch.load(tmp_path / 'iter_2.pth', map_location='cpu')['state_dict']
+    exported = torch.load(root / 'r18.pth', map_location='cpu')
+    backbone = {k[len('backbone.'):]: v for k, v in trained.items() if k.startswith('backbone.')}
+    assert set(backbone) == {k for k in exported if not k.startswith('fc.')}
+    # weights and batch-norm statistics untouched, while the heads did train
+    assert all(torch.equal(backbone[k], exported[k]) for k in backbone)
+    assert any(k.startswith('decode_head.') for k in trained)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from .downstream import DownstreamTask
-from .real_small_tasks import DATA, PRESETS, TEMPLATES, TITLES, model_overrides
+from .real_small_tasks import CPU_PRESETS, DATA, PRESETS, TEMPLATES, TITLES, model_overrides
 
 SUITES = ('coco', 'real-small')
 
@@ -91,14 +91,15 @@ def render_suite_config(task: DownstreamTask, *, depth: int, checkpoint: str | N
     size = dict(PRESETS[preset][key])
     root = (Path(data_root) / DATA[key][0]).resolve()
     length = size.get('epochs', size.get('iters'))
+    cpu = preset in CPU_PRESETS
     fill = {
         'root': str(root), 'metainfo': METAINFO_FILE,
         # cpu: `dar-transfer finetune` tests once after training, so the training loop
         # skips its own validation (val_begin past the end); gpu validates as upstream.
-        'val_interval': length if preset == 'cpu' else max(1, length // 10),
-        'val_begin': length + 1 if preset == 'cpu' else 1,
-        'workers': 1 if preset == 'cpu' else 4,
-        'persistent': preset != 'cpu',
+        'val_interval': length if cpu else max(1, length // 10),
+        'val_begin': length + 1 if cpu else 1,
+        'workers': 1 if cpu else 4,
+        'persistent': not cpu,
         **{k: repr(tuple(v)) if isinstance(v, tuple) else repr(v) for k, v in size.items()},
     }
     text = TEMPLATES[key]
@@ -112,8 +113,9 @@ def render_suite_config(task: DownstreamTask, *, depth: int, checkpoint: str | N
               f'suite, {preset} preset, written by dar-transfer export. It inherits the '
               'upstream config of the COCO/Cityscapes suite and overrides the backbone, '
               'the data, the classes, the input size and the schedule'
-              + (', and narrows the heads (same modules) to fit a 2-core CPU.'
-                 if preset == 'cpu' else '.'))
+              + (', and narrows the heads (same modules) to fit a 2-core CPU' if cpu else '')
+              + ('; the backbone is frozen (weights and batch-norm statistics), only the '
+                 'neck and heads train.' if preset == 'cpu-frozen' else '.'))
     lines = [
         *textwrap.wrap(header, width=88, initial_indent='# ', subsequent_indent='# '),
         f'_base_ = {task.base!r}',

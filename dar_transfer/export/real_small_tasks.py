@@ -1,7 +1,7 @@
 """The real-small suite's per-task overrides: data, classes, input size and schedule.
 
 Each task keeps the upstream model of the COCO/Cityscapes suite (``downstream.TASKS``,
-same base config); these texts are appended after its depth overrides. Two presets:
+same base config); these texts are appended after its depth overrides. Three presets:
 
 - ``gpu``: a proper schedule on these small sets, with the upstream head sizes.
 - ``cpu``: each fine-tuning within about 5 minutes on 2 cores. The architecture stays
@@ -11,6 +11,7 @@ same base config); these texts are appended after its depth overrides. Two prese
   128x96 (LSPET) and 128x128 crops (CamVid), and short schedules.
   docs/guides/real-data.md has the timings that sized them, and section 9 of
   benchmarks/README.md the metrics reached from scratch and from pretrained backbones.
+- ``cpu-frozen``: the cpu preset with the backbone frozen, neck and heads trained.
 
 Placeholders in braces are filled by ``real_small.render_suite_config``; ``{root}`` is
 the converted data folder (``dar-transfer data ...``).
@@ -59,6 +60,13 @@ PRESETS = {
     },
 }
 PRESETS['gpu']['inst'] = PRESETS['gpu']['det']
+# cpu-frozen: the cpu preset with the backbone frozen (its weights and its batch-norm
+# statistics), only the neck and heads trained, as the DINOv2 paper's dense probes do.
+# Cheaper and quieter than full fine-tuning, it measures what the features carry as
+# they are; reported beside full fine-tuning, never instead of it.
+PRESETS['cpu-frozen'] = PRESETS['cpu']
+CPU_PRESETS = ('cpu', 'cpu-frozen')
+FROZEN_BACKBONE = {'frozen_stages': 4, 'norm_eval': True}
 
 RCNN = """
 data_root = '{root}/'
@@ -199,15 +207,23 @@ TEMPLATES = {
 
 
 def model_overrides(key: str, preset: str) -> dict:
-    """The model changes of the suite for one task: classes, input size, and for the
-    cpu preset the slimmed head sizes (the same modules, narrower)."""
+    """The model changes of the suite for one task: classes, input size, for the cpu
+    presets the slimmed head sizes (the same modules, narrower), and for cpu-frozen the
+    frozen backbone."""
+    model = _task_model(key, preset)
+    if preset == 'cpu-frozen':
+        model['backbone'] = dict(FROZEN_BACKBONE)
+    return model
+
+
+def _task_model(key: str, preset: str) -> dict:
     size = PRESETS[preset][key]
     if key in ('det', 'inst'):
         roi_head: dict = {'bbox_head': {'num_classes': 1}}
         if key == 'inst':
             roi_head['mask_head'] = {'num_classes': 1}
         model: dict = {'roi_head': roi_head}
-        if preset == 'cpu':
+        if preset in CPU_PRESETS:
             # The demo's sizes: 64 FPN channels, 100 proposals, 64 sampled RoIs.
             model['neck'] = {'out_channels': 64}
             model['rpn_head'] = {'in_channels': 64, 'feat_channels': 64}
@@ -224,7 +240,7 @@ def model_overrides(key: str, preset: str) -> dict:
         head: dict = {'out_channels': 14,
                       'decoder': {'type': 'MSRAHeatmap', 'input_size': size['input'],
                                   'heatmap_size': size['heatmap'], 'sigma': 2}}
-        if preset == 'cpu':
+        if preset in CPU_PRESETS:
             # SimpleBaseline's three deconvolutions at 128 channels instead of 256.
             head['deconv_out_channels'] = (128, 128, 128)
         return {'head': head}
@@ -232,7 +248,7 @@ def model_overrides(key: str, preset: str) -> dict:
     model = {'data_preprocessor': {'size': size['crop']},
              'decode_head': {'num_classes': 11}, 'auxiliary_head': {'num_classes': 11},
              'test_cfg': {'mode': 'whole'}}
-    if preset == 'cpu':
+    if preset in CPU_PRESETS:
         # The PSP head at 128 channels (512 upstream), the auxiliary FCN at 64 (256).
         model['decode_head']['channels'] = 128
         model['auxiliary_head']['channels'] = 64
