@@ -181,3 +181,14 @@ def test_cpu_frozen_preset_leaves_the_backbone_as_exported(suite, tmp_path):
     # weights and batch-norm statistics untouched, while the heads did train
     assert all(torch.equal(backbone[k], exported[k]) for k in backbone)
     assert any(k.startswith('decode_head.') for k in trained)
+
+
+@pytest.mark.slow
+def test_finetune_stops_on_a_nan_loss(suite, tmp_path):
+    _, _, out = suite
+    blow_up = ['train_cfg.max_iters=40', 'train_cfg.val_begin=41', 'param_scheduler.0.end=40',
+               'optim_wrapper.optimizer.lr=1e30']
+    with pytest.raises(FloatingPointError, match=r'training loss is (nan|inf).*iteration (10|20)'):
+        main(['finetune', str(out / 'r18_seg_real-small_cpu.py'), '--work-dir', str(tmp_path),
+              '--cfg-options', *blow_up])
+    assert not (tmp_path / 'finetune_summary.json').exists()

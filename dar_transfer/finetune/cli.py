@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import time
 from numbers import Number
 from pathlib import Path
@@ -19,6 +20,9 @@ from ..utils.provenance import uses_generated_data
 from ..utils.runner_setup import add_runner_arguments, build_config, finish_config
 
 SCOPES = ('mmdet', 'mmpose', 'mmseg')
+# Iterations between checks of the training loss: a fine-tuning is a few thousand at
+# most, and the check is a device synchronisation on GPUs.
+FINITE_LOSS_INTERVAL = 10
 logger = logging.getLogger('dar_transfer')
 
 
@@ -44,10 +48,21 @@ def run(cfg, config: str) -> dict:
     from mmengine.dist import is_main_process
     from mmengine.runner import Runner
 
+    from ..pretrain.finite_loss import FiniteLossHook
+
     started = time.monotonic()
     runner = Runner.from_cfg(cfg)
+    # mmdet, mmpose and mmseg train on through a NaN loss and then test a broken model,
+    # which can come out as no metrics at all (mmdet: no detections); stop it instead.
+    if not any(isinstance(hook, FiniteLossHook) for hook in runner.hooks):
+        runner.register_hook(FiniteLossHook(interval=FINITE_LOSS_INTERVAL))
     runner.train()
     metrics = plain_metrics(runner.test())
+    if not any(isinstance(v, float) and math.isfinite(v) for v in metrics.values()):
+        raise FloatingPointError(
+            f'testing {config} gave no finite metric ({metrics or "none at all"}): the '
+            'trained model is broken; look for a loss that became NaN late in its log, '
+            'lower optim_wrapper.optimizer.lr or set optim_wrapper.clip_grad, and run it again')
     provenance = cfg.get('dar_provenance') or {}
     # Seeds and the backbone's source let the report pair runs across variants by seed.
     summary = {'config': config, 'scope': cfg.get('default_scope'), 'test': metrics,
