@@ -53,6 +53,10 @@ def test_configs_inherit_the_coco_suite_base(suite, task, preset):
     # cpu-frozen is cpu with the backbone frozen; the others train it as upstream does
     frozen = (cfg.model.backbone.get('frozen_stages'), cfg.model.backbone.get('norm_eval'))
     assert (frozen == (4, True)) == (preset == 'cpu-frozen')
+    if task in ('det', 'inst'):  # frozen features: a lower lr, and clipped gradients
+        expected = (0.002, 35) if preset == 'cpu-frozen' else (0.01, None)
+        clip = cfg.optim_wrapper.get('clip_grad') or {}
+        assert (cfg.optim_wrapper.optimizer.lr, clip.get('max_norm')) == expected
     preset = 'cpu' if preset == 'cpu-frozen' else preset
     if task in ('det', 'inst'):
         assert cfg.model.roi_head.bbox_head.num_classes == 1

@@ -103,6 +103,13 @@ def render_suite_config(task: DownstreamTask, *, depth: int, checkpoint: str | N
         **{k: repr(tuple(v)) if isinstance(v, tuple) else repr(v) for k, v in size.items()},
     }
     text = TEMPLATES[key]
+    clip = fill.pop('clip', None)
+    if clip is not None:  # gradient clipping, as mmdet's configs write it
+        line = 'optim_wrapper = dict(optimizer=dict(lr={lr}))'
+        if line not in text:
+            raise RuntimeError(f'the {key} template no longer has the line {line!r}')
+        text = text.replace(line, line[:-1] + f', clip_grad=dict(max_norm={clip}, '
+                                              'norm_type=2))')
     for name, value in fill.items():
         text = text.replace('{' + name + '}', str(value))
     model = deep_merge(task.model_overrides(depth, checkpoint), model_overrides(key, preset))

@@ -64,7 +64,14 @@ PRESETS['gpu']['inst'] = PRESETS['gpu']['det']
 # statistics), only the neck and heads trained, as the DINOv2 paper's dense probes do.
 # Cheaper and quieter than full fine-tuning, it measures what the features carry as
 # they are; reported beside full fine-tuning, never instead of it.
-PRESETS['cpu-frozen'] = PRESETS['cpu']
+# The R-CNN heads alone diverged at the cpu preset's lr of 0.01 (NaN in the second
+# epoch); clipped at mmdet's usual max_norm of 35 they learned nothing (box AP 1.1), and
+# at lr 0.002, clipped, they reached 23.2 (one run; benchmarks/README.md section 10).
+PRESETS['cpu-frozen'] = {
+    **PRESETS['cpu'],
+    'det': {**PRESETS['cpu']['det'], 'lr': 0.002, 'clip': 35},
+    'inst': {**PRESETS['cpu']['inst'], 'lr': 0.002, 'clip': 35},
+}
 CPU_PRESETS = ('cpu', 'cpu-frozen')
 FROZEN_BACKBONE = {'frozen_stages': 4, 'norm_eval': True}
 
