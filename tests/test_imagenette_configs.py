@@ -39,6 +39,9 @@ def planned_cost(cfg, capsys) -> float:
     elif sampler.policy == 'infobatch':
         args += ['--policy', 'infobatch', '--prune-ratio', str(sampler.prune_ratio),
                  '--anneal', str(sampler.anneal)]
+        # a ratio recalibrated from a run's measured share of samples below the mean loss
+        if cfg.get('planned_below_mean_share') is not None:
+            args += ['--below-mean-share', str(cfg.planned_below_mean_share)]
     else:
         args += ['--policy', 'rs2', '--keep', str(sampler.keep_ratio)]
     capsys.readouterr()
