@@ -66,3 +66,15 @@ def test_export_task_must_be_exported(tmp_path):
                     "tasks = [dict(name='seg2', export_task='depth')]\n")
     with pytest.raises(UsageError, match='export_task'):
         load_manifest(path)
+
+
+def test_job_order_finetune_seed_pairs_the_backbones_seed_by_seed(tmp_path):
+    path = _manifest(tmp_path, seeds='[0, 1]')
+    path.write_text(path.read_text() + "job_order = 'finetune_seed'\n")
+    keys = [j.key for j in build_jobs(load_manifest(path))]
+    assert keys[:2] == ['export.a.s0', 'export.b.s0']
+    assert keys[2:-3] == [f'finetune.{v}.s0.{t}.f{f}' for f in (0, 1) for v in 'ab'
+                        for t in ('seg', 'pose')]
+    path.write_text(path.read_text().replace("'finetune_seed'", "'seed'"))
+    with pytest.raises(UsageError, match="job_order: must be one of"):
+        load_manifest(path)

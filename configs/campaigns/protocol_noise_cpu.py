@@ -7,11 +7,10 @@
 # pretraining effect (baseline - scratch) over that SD says whether the protocol still
 # sees what a backbone transfers.
 # Candidates are tasks that run an exported task under other options (export_task), each
-# in its own folder, finetune/<candidate>/. The local executor takes a backbone's tasks
-# seed by seed; to get paired seeds of both backbones early, run it in rounds, e.g.
-#   dar-transfer campaign run configs/campaigns/protocol_noise_cpu.py --variants dar \
-#       --cfg-options 'finetune_seeds=[0,1]'
-# then the same for baseline, then without --cfg-options. Summarise with
+# in its own folder, finetune/<candidate>/. job_order='finetune_seed' runs both
+# backbones' fine-tunings of one seed before the next seed, so the pairs come early.
+#   dar-transfer campaign run configs/campaigns/protocol_noise_cpu.py
+# Summarise with
 #   python benchmarks/protocol_noise.py configs/campaigns/protocol_noise_cpu.py
 _base_ = ['./real_small_cpu.py']
 folder = 'work_dirs/campaigns/protocol_noise_cpu'
@@ -22,6 +21,7 @@ variants = [
     dict(name='scratch', config=None, seeds=[0], depth=18, finetune_seeds=[0]),
 ]
 finetune_seeds = [0, 1, 2, 3]
+job_order = 'finetune_seed'
 noise_floor = None
 probes = None
 report = dict(formats=['md', 'json'], plots=False)

@@ -243,6 +243,12 @@ def build_jobs(m: Manifest) -> list[Job]:
                      if task.finetune_seeds is None or f in task.finetune_seeds]
         jobs += [*([pretrain] if pretrain else []), export, *backbone]
         report_inputs += backbone
+    if m.job_order == 'finetune_seed':
+        # every pretraining, export and probe first, then the fine-tunings seed by seed
+        # (a stable sort keeps backbone and task order within a seed)
+        jobs = ([j for j in jobs if j.stage != 'finetune']
+                + sorted((j for j in jobs if j.stage == 'finetune'),
+                         key=lambda j: j.cell['ft_seed']))
     return [*jobs, *_report_jobs(m, report_inputs)]
 
 

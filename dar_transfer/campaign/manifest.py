@@ -15,7 +15,8 @@ DEFAULT_SUITE = 'coco'
 MANIFEST_NAME = 'manifest.py'
 TOP_KEYS = {'folder', 'variants', 'suite', 'export_options', 'tasks', 'finetune_seeds',
             'noise_floor', 'pretrain_cfg_options', 'finetune_cfg_options', 'resources', 'report',
-            'probes', 'reference', 'until_precision', 'max_seeds', 'effects', 'margins'}
+            'probes', 'reference', 'until_precision', 'max_seeds', 'effects', 'margins',
+            'job_order'}
 VARIANT_KEYS = {'name', 'config', 'cfg_options', 'seeds', 'depth', 'finetune_seeds'}
 TASK_KEYS = {'name', 'config', 'overlay', 'cfg_options', 'export_task', 'finetune_seeds'}
 STAGES = ('pretrain', 'export', 'finetune', 'probe', 'report')
@@ -24,6 +25,10 @@ RESOURCE_KEYS = {'gpus', 'cpus', 'mem_gb', 'time_min', 'partition', 'slurm_extra
 REPORT_KEYS = {'formats', 'plots'}
 REPORT_FORMATS = ('md', 'html', 'json', 'csv', 'latex')
 PAIRED = 'pretrain'  # finetune_seeds = 'pretrain': each backbone fine-tuned with its own seed
+# job_order: 'backbone' finishes a backbone's fine-tunings before the next backbone's;
+# 'finetune_seed' runs every backbone's fine-tunings of one seed before the next seed,
+# so that a noise measurement on fixed backbones has paired seeds from the start.
+JOB_ORDERS = ('backbone', 'finetune_seed')
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,7 @@ class Manifest:
     max_seeds: int | None = None
     effects: dict[str, float] = field(default_factory=dict)
     margins: dict[str, float] = field(default_factory=dict)
+    job_order: str = 'backbone'
 
 
 def export_task_names(suite: str) -> tuple[str, ...]:
@@ -226,6 +232,14 @@ def _finetune_seeds(raw) -> str | tuple[int, ...]:
     return _seeds('finetune_seeds', raw)
 
 
+def _job_order(raw) -> str:
+    if raw is None:
+        return 'backbone'
+    if raw not in JOB_ORDERS:
+        _fail('job_order', f'must be one of {JOB_ORDERS}, got {raw!r}')
+    return raw
+
+
 def _subset_seeds(key: str, raw) -> tuple[int, ...] | None:
     return None if raw is None else _seeds(key, raw)
 
@@ -360,7 +374,8 @@ def validate(raw: dict, path: Path) -> Manifest:
         pretrain_cfg_options=_dict('pretrain_cfg_options', raw.get('pretrain_cfg_options')),
         finetune_cfg_options=_dict('finetune_cfg_options', raw.get('finetune_cfg_options')),
         resources=_resources(raw.get('resources')), report=_report(raw.get('report')),
-        probes=_probes(raw.get('probes')), **_precision(raw, variants, tasks))
+        probes=_probes(raw.get('probes')), job_order=_job_order(raw.get('job_order')),
+        **_precision(raw, variants, tasks))
 
 
 def load_manifest(path: str | Path, overrides: dict | None = None) -> Manifest:
