@@ -67,19 +67,25 @@ def _number(value, digits: int = 2) -> str:
 
 
 def markdown(rows: list[dict], a: str, b: str, scratch: str) -> str:
-    lines = [f'| candidate | metric | {a} (mean over seeds) | {b} | {scratch} | pairs | '
-             f'SD of {a} - {b} [95% CI] | minutes a run | effect ({a} - {scratch}) | '
-             'effect / SD |', '|---|---|---|---|---|---|---|---|---|---|']
+    """One row per candidate; each backbone's cell is its mean over its own fine-tuning
+    seeds with their number, the difference and its SD are over the paired seeds only."""
+    lines = [f'| candidate | metric | {a}: mean (runs) | {b}: mean (runs) | {scratch}: mean '
+             f'(runs) | pairs | {a} - {b}, paired mean | SD of {a} - {b} [95% CI] | '
+             f'minutes a run | effect ({a} - {scratch}) | effect / SD |',
+             '|---|---|---|---|---|---|---|---|---|---|---|']
+
+    def cell(values: dict) -> str:
+        return f'{statistics.fmean(values.values()):.2f} ({len(values)})' if values else '-'
+
     for r in rows:
-        means = {v: statistics.fmean(x.values()) if x else None
-                 for v, x in r['values'].items()}
         sd = '-' if r['sd_diff'] is None else (
             f'{r["sd_diff"]:.2f}' + ('' if r['sd_ci'] is None else
                                      f' [{r["sd_ci"][0]:.2f}, {r["sd_ci"][1]:.2f}]'))
-        lines.append(f'| {r["task"]} | {r["metric"]} | {_number(means.get(a))} | '
-                     f'{_number(means.get(b))} | {_number(means.get(scratch))} | '
-                     f'{r["n_pairs"]} | {sd} | {_number(r["minutes"], 1)} | '
-                     f'{_number(r["effect"])} | {_number(r["effect_over_sd"], 1)} |')
+        lines.append(f'| {r["task"]} | {r["metric"]} | {cell(r["values"].get(a, {}))} | '
+                     f'{cell(r["values"].get(b, {}))} | {cell(r["values"].get(scratch, {}))} | '
+                     f'{r["n_pairs"]} | {_number(r["delta"])} | {sd} | '
+                     f'{_number(r["minutes"], 1)} | {_number(r["effect"])} | '
+                     f'{_number(r["effect_over_sd"], 1)} |')
     return '\n'.join(lines)
 
 
