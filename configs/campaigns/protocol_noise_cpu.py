@@ -39,4 +39,8 @@ tasks = [
     dict(name='det_frozen', export_task='det', cfg_options=_frozen_rcnn),
     dict(name='inst_frozen', export_task='inst', cfg_options=_frozen_rcnn),
     dict(name='pose_frozen', export_task='pose', cfg_options=_frozen),
+    # the backbone's batch-norm statistics frozen at their pretrained values, as mmdet's
+    # ResNets fine-tune (norm_eval=True); the rest of the backbone trains
+    dict(name='seg_bn_frozen', export_task='seg',
+         cfg_options={'model.backbone.norm_eval': True}),
 ]
