@@ -94,5 +94,5 @@ def load_config(args: argparse.Namespace):
 
 def main(args: argparse.Namespace) -> int:
     run(load_config(args), args.config)
-    shutdown_distributed()
+    shutdown_distributed(exit_process=True)
     return 0

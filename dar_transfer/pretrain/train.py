@@ -82,5 +82,5 @@ def main(args: argparse.Namespace) -> int:
                         amp_dtype=getattr(args, 'amp_dtype', 'float16'),
                         trusted=trusted_files(args))
     run(cfg, args.config)
-    shutdown_distributed()
+    shutdown_distributed(exit_process=True)
     return 0
