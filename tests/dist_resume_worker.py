@@ -71,7 +71,7 @@ def main() -> None:
     if args.stop_after is not None:
         runner.register_hook(HardStop(args.stop_after))
     runner.train()
-    shutdown_distributed()
+    shutdown_distributed(exit_process=True)
 
 
 if __name__ == '__main__':

@@ -45,7 +45,7 @@ def main(out: str) -> None:
                          custom_hooks=[{'type': 'RecordShards', 'out': out}],
                          cfg=setup.cfg_overrides)
     runner.train()
-    shutdown_distributed()  # with gloo's threads alive a rank was seen to abort at exit
+    shutdown_distributed(exit_process=True)  # a rank was seen to abort in teardown
 
 
 if __name__ == '__main__':
