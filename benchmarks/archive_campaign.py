@@ -19,6 +19,10 @@ made; no config dump, no weight, no log, no machine path:
 
 A folder of work_dirs that is not a campaign (no ``jobs/``) is archived too: its rows get
 job keys in the campaign's form, built from what each run recorded.
+
+A campaign that goes on in a fresh folder (another machine, the weights of the first gone)
+is added to its earlier archive with ``--merge``: the archive keeps its rows and job
+records of the jobs the new folder did not run, and the new folder's replace the rest.
 """
 from __future__ import annotations
 
@@ -379,9 +383,33 @@ def absolute_paths(folder: Path) -> list[str]:
     return found
 
 
+def earlier_archive(target: Path) -> tuple[list[dict], dict[str, dict], dict]:
+    """The rows, job records and provenance of the archive already at ``target``."""
+    from dar_transfer.report.archive import read_rows
+
+    if not (target / RUNS_FILE).is_file():
+        raise SystemExit(f'--merge: {target} holds no archive ({RUNS_FILE} is missing); '
+                         'archive without --merge to start one')
+    records = {path.stem: json.loads(path.read_text())
+               for path in sorted((target / 'jobs').glob('*.json'))}
+    provenance_file = target / 'provenance.json'
+    old = json.loads(provenance_file.read_text()) if provenance_file.is_file() else {}
+    return read_rows(target / RUNS_FILE), records, old
+
+
+def _merged_environment(new: dict | None, old: dict | None) -> dict | None:
+    values = defaultdict(set)
+    for env in (new or {}, old or {}):
+        for key, seen in env.items():
+            values[key].update(seen)
+    return {k: sorted(v) for k, v in sorted(values.items())} or None
+
+
 def archive(source: Path, target: Path, *, manifest: Path | None = None,
-            runs_commit: str | None = None, notes: list[str] = ()) -> list[dict]:
-    """Write the archive of ``source`` into ``target``; returns its rows."""
+            runs_commit: str | None = None, notes: list[str] = (),
+            merge: bool = False) -> list[dict]:
+    """Write the archive of ``source`` into ``target``; returns its rows. ``merge`` keeps
+    the rows and records of the archive at ``target`` whose jobs ``source`` did not run."""
     if not source.is_dir():
         raise SystemExit(f'{source} is not a folder')
     campaign = (source / 'jobs').is_dir()
@@ -394,6 +422,16 @@ def archive(source: Path, target: Path, *, manifest: Path | None = None,
     records = read_records(source) if campaign else {}
     rows, configs = run_rows(source, jobs, records, rel)
     rows += probe_rows(jobs, records, rows, rel)
+    earlier: dict = {}
+    if merge:
+        old_rows, old_records, earlier = earlier_archive(target)
+        ran = {row['job'] for row in rows}
+        kept = [row for row in old_rows if row['job'] not in ran]
+        rows += kept
+        records = {**{k: r for k, r in old_records.items() if k not in records}, **records}
+        notes = [*earlier.get('notes', []), *notes,
+                 f'merged: {len(kept)} rows kept from the archive this one was added to'
+                 f' (its first part archived at {earlier.get("archived", {}).get("at")})']
     order = {job.key: i for i, job in enumerate(jobs)}
     rows.sort(key=lambda row: (order.get(row['job'], len(order)), row['job'], row['work_dir']))
 
@@ -407,9 +445,14 @@ def archive(source: Path, target: Path, *, manifest: Path | None = None,
     where = (manifest.resolve().relative_to(REPO).as_posix()
              if manifest and manifest.resolve().is_relative_to(REPO) else
              manifest.name if manifest else None)
-    _write_json(target / 'provenance.json', provenance(
-        rows, records, configs, runs_commit=runs_commit, notes=list(notes), manifest=where),
-        indent=2)
+    written = provenance(rows, records, configs, runs_commit=runs_commit, notes=list(notes),
+                         manifest=where)
+    if earlier:
+        runs = written['runs']
+        runs['environment'] = _merged_environment(
+            runs['environment'], earlier.get('runs', {}).get('environment'))
+        runs['environment_note'] += '; merged with the earlier archive\'s'
+    _write_json(target / 'provenance.json', written, indent=2)
     for line in absolute_paths(target):
         logger.warning('absolute path left in the archive: %s', line)
     return rows
@@ -444,6 +487,9 @@ def get_args_parser() -> argparse.ArgumentParser:
                         help='the commit of the code that made the runs, where it is known')
     parser.add_argument('--note', action='append', default=[],
                         help='a sentence for provenance.json (repeat for more)')
+    parser.add_argument('--merge', action='store_true',
+                        help='add to the archive at TARGET: keep its rows and job records of '
+                             'jobs SOURCE did not run (a campaign resumed in a fresh folder)')
     parser.add_argument('--times', action='store_true',
                         help="also print each stage's wall times from the job records")
     return parser
@@ -453,7 +499,7 @@ def main(argv: list[str] | None = None) -> int:
     args = get_args_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format='%(levelname)s %(message)s')
     rows = archive(args.source, args.target, manifest=args.manifest,
-                   runs_commit=args.runs_commit, notes=args.note)
+                   runs_commit=args.runs_commit, notes=args.note, merge=args.merge)
     size = sum(p.stat().st_size for p in args.target.rglob('*') if p.is_file())
     print(f'{len(rows)} rows; {args.target} holds {size / 1024:.0f} KiB')
     if args.times:

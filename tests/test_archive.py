@@ -233,6 +233,40 @@ def test_report_text_is_unchanged_by_archiving(campaign, capsys):
     assert outputs[0] == outputs[1] and 'knn toy top-1' in outputs[0]
 
 
+def test_merge_adds_a_resumed_campaign_to_its_earlier_archive(campaign, tmp_path):
+    """A campaign resumed in a fresh folder (one fine-tuning run again there, with another
+    result) is added to its archive: the new row replaces the old one, the rest stay."""
+    import shutil
+
+    _, target = campaign
+    merged = tmp_path / 'merged'
+    with pytest.raises(SystemExit, match='holds no archive'):
+        load_tool().archive(tmp_path, merged, merge=True)
+    shutil.copytree(target, merged)
+    fresh = tmp_path / 'toy'
+    make_campaign(fresh)
+    kept = 'finetune.dar.s1.det.f1'
+    for path in sorted((fresh / 'jobs').glob('*.json')):
+        if path.stem != kept:
+            path.unlink()
+    for stage in ('pretrain', 'probe', 'finetune/seg', 'finetune/det/base',
+                  'finetune/det/dar/seed0_ft0'):
+        shutil.rmtree(fresh / stage)
+    test = fresh / 'finetune/det/dar/seed1_ft1' / NEW / f'{NEW}.json'
+    test.write_text(json.dumps({'coco/bbox_mAP': 0.5}) + '\n')
+    assert load_tool().main([str(fresh), str(merged), '--manifest',
+                             str(write_manifest(tmp_path)), '--merge']) == 0
+    before = {row['job']: row for row in read_rows(target / RUNS_FILE)}
+    after = {row['job']: row for row in read_rows(merged / RUNS_FILE)}
+    assert set(after) == set(before)
+    assert after[kept]['metrics']['box AP'] == pytest.approx(50.0)
+    assert all(after[k] == before[k] for k in before if k != kept)
+    assert len(list((merged / 'jobs').glob('*.json'))) == 16
+    provenance = json.loads((merged / 'provenance.json').read_text())
+    assert provenance['runs']['jobs']['records'] == 16
+    assert provenance['notes'][-1].startswith('merged: 15 rows kept')
+
+
 def test_a_bad_row_is_named(tmp_path):
     (tmp_path / RUNS_FILE).write_text('{"version": 1, "job": "pretrain.x.s0"}\n')
     with pytest.raises(ValueError, match=r'runs.jsonl:1 \(pretrain.x.s0\) lacks stage'):

@@ -122,6 +122,25 @@ def test_one_slot_finishes_a_backbone_first_and_variants_restrict_the_run(tmp_pa
     assert '--beside --out' in probe['command']
 
 
+def test_tasks_select_their_finetunings_and_what_they_need(tmp_path, capsys):
+    path = write_manifest(tmp_path, probes=[dict(name='tiny', data='x')])
+    m = load_manifest(path)
+    graph = build_jobs(m)
+    keys = {j.key for j in engine.select(m, graph, ['dar'], ['seg'])}
+    assert keys == {'pretrain.dar.s0', 'export.dar.s0', 'finetune.dar.s0.seg.f0',
+                    'pretrain.dar.s1', 'export.dar.s1', 'finetune.dar.s1.seg.f1'}
+    with pytest.raises(ValueError, match='--tasks: pose not in the manifest; its tasks are '
+                                         'det, seg'):
+        engine.select(m, graph, None, ['pose'])
+    assert main(['campaign', 'run', str(path), '--dry-run', '--tasks', 'det']) == 0
+    planned = capsys.readouterr().out.splitlines()
+    # 4 pretrainings, 4 exports, one det fine-tuning per backbone; no probe, no seg
+    assert len(planned) == 4 + 4 + 4 and not any('probe' in p or '/seg/' in p for p in planned)
+    with pytest.raises(SystemExit):
+        main(['campaign', 'run', str(path), '--tasks', 'det', '--until-precision', 'det=1'])
+    assert '--tasks and --until-precision do not go together' in capsys.readouterr().err
+
+
 @pytest.fixture(scope='module')
 def finished(tmp_path_factory):
     """One campaign run through the fake verbs (12 jobs), shared by the checks below."""

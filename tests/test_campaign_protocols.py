@@ -23,10 +23,18 @@ def test_protocol_noise_manifest_runs_seg_twice_from_one_export():
     assert plain.config_text.splitlines()[0].endswith("dar_s0_seg_real-small_cpu.py'")
     assert {'model.backbone.frozen_stages=4', 'model.backbone.norm_eval=true'} <= set(frozen.argv)
     assert 'seg_frozen' in str(frozen.work_dir) and plain.fingerprint() != frozen.fingerprint()
-    # baseline and DaR with four fine-tuning seeds, scratch with one
+    # baseline and DaR with four fine-tuning seeds, scratch with one; the long pose run
+    # with one for each
     finetunes = [k for k in jobs if k.startswith('finetune.')]
-    assert len(finetunes) == (2 * 4 + 1) * len(manifest.tasks)
+    assert len(finetunes) == (2 * 4 + 1) * (len(manifest.tasks) - 1) + 3
     assert not any(k.startswith('finetune.scratch.') and not k.endswith('.f0') for k in finetunes)
+    assert [k for k in finetunes if '.pose_e28.' in k] == [
+        f'finetune.{v}.s0.pose_e28.f0' for v in ('baseline', 'dar', 'scratch')]
+    # the other candidates: an overlay that moves det to the 65/65 split, a longer schedule
+    val50 = jobs['finetune.dar.s0.det_val50.f1'].config_text
+    assert "'data/real-small/pennfudan-val50/'" in val50 and 'test_evaluator' in val50
+    assert {'train_cfg.max_epochs=10', 'param_scheduler.1.milestones=[9]',
+            'train_cfg.val_begin=11'} <= set(jobs['finetune.dar.s0.pose_e10.f1'].argv)
 
 
 def _manifest(tmp_path, variant='', task='', seeds='[0, 1, 2]'):

@@ -10,6 +10,7 @@
 # in its own folder, finetune/<candidate>/. job_order='finetune_seed' runs both
 # backbones' fine-tunings of one seed before the next seed, so the pairs come early.
 #   dar-transfer campaign run configs/campaigns/protocol_noise_cpu.py
+# or some candidates only, e.g. --tasks det inst pose.
 # Summarise with
 #   python benchmarks/protocol_noise.py configs/campaigns/protocol_noise_cpu.py
 _base_ = ['./real_small_cpu.py']
@@ -32,6 +33,18 @@ report = dict(formats=['md', 'json'], plots=False)
 _frozen = {'model.backbone.frozen_stages': 4, 'model.backbone.norm_eval': True}
 _frozen_rcnn = {**_frozen, 'optim_wrapper.optimizer.lr': 0.002,
                 'optim_wrapper.clip_grad.max_norm': 35, 'optim_wrapper.clip_grad.norm_type': 2}
+_overlay = 'configs/campaigns/protocol_noise/{}.py'
+
+
+def _pose_epochs(epochs, step, every=None):
+    """cfg_options for a pose schedule of ``epochs`` with its lr step at ``step``; tested
+    at the end, or every ``every`` epochs as well."""
+    return {'train_cfg.max_epochs': epochs, 'param_scheduler.1.end': epochs,
+            'param_scheduler.1.milestones': [step], 'default_hooks.checkpoint.interval': epochs,
+            'train_cfg.val_interval': every or epochs,
+            'train_cfg.val_begin': every or epochs + 1}
+
+
 tasks = [
     # the cpu preset as it is: batch norm trained on batches of four 128-px crops
     dict(name='seg'),
@@ -43,4 +56,19 @@ tasks = [
     # ResNets fine-tune (norm_eval=True); the rest of the backbone trains
     dict(name='seg_bn_frozen', export_task='seg',
          cfg_options={'model.backbone.norm_eval': True}),
+    # full fine-tuning as the cpu preset does it, the reference of the candidates below
+    dict(name='det'),
+    dict(name='inst'),
+    dict(name='pose'),
+    # det and inst tested on half of Penn-Fudan (65 images) instead of 39
+    dict(name='det_val50', export_task='det', overlay=_overlay.format('pennfudan_val50')),
+    dict(name='inst_val50', export_task='inst', overlay=_overlay.format('pennfudan_val50')),
+    # det and inst tested with an EMA of the weights
+    dict(name='det_ema', export_task='det', overlay=_overlay.format('ema')),
+    dict(name='inst_ema', export_task='inst', overlay=_overlay.format('ema')),
+    # pose trained 10 epochs instead of 7 (1.4x the minutes), the lr step at epoch 9
+    dict(name='pose_e10', export_task='pose', cfg_options=_pose_epochs(10, 9)),
+    # how far pose is from converged: one long run per backbone, tested every 4 epochs
+    dict(name='pose_e28', export_task='pose', cfg_options=_pose_epochs(28, 24, every=4),
+         finetune_seeds=[0]),
 ]

@@ -33,6 +33,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument('--variants', nargs='+', default=None, metavar='NAME',
                         help='run: only the jobs of these variants, e.g. the first priority '
                              'of a large matrix (the report is left to `campaign report`)')
+    parser.add_argument('--tasks', nargs='+', default=None, metavar='NAME',
+                        help='run: only the fine-tunings of these tasks (as the manifest names '
+                             'them), with the pretrainings and exports they need')
     parser.add_argument('--until-precision', nargs='+', metavar='TASK=POINTS',
                         help='run: add paired seeds (Stein\'s two-stage rule) until every '
                              'comparison\'s 95%% CI half-width is at most POINTS on the task\'s '
@@ -67,6 +70,10 @@ def main(args: argparse.Namespace) -> int:
     if args.accept_jobs and args.action != 'accept':
         raise UsageError(f'campaign {args.action} takes no job names '
                          f'({" ".join(args.accept_jobs)}); only `campaign accept` does')
+    if args.tasks and args.until_precision:
+        raise UsageError('--tasks and --until-precision do not go together: a precision '
+                         'campaign adds seeds to every task it compares; give the tasks in '
+                         'the manifest')
     if args.max_seeds is not None and args.max_seeds < 2:
         raise UsageError(f'--max-seeds must be >= 2, got {args.max_seeds}')
     # the seeds a precision campaign added count for every action
@@ -84,7 +91,7 @@ def main(args: argparse.Namespace) -> int:
         jobs, statuses = engine.current(manifest)
         if args.action == 'run':
             lines = engine.plan_lines(
-                engine.select_variants(manifest, jobs, args.variants), statuses)
+                engine.select(manifest, jobs, args.variants, args.tasks), statuses)
             print(json.dumps(lines) if args.json else '\n'.join(lines) or 'nothing to run')
         elif args.json:
             print(json.dumps(engine.status_json(statuses)))
@@ -98,6 +105,7 @@ def main(args: argparse.Namespace) -> int:
     try:
         statuses = engine.run(
             manifest, executor=args.executor, jobs=args.jobs, variants=args.variants,
+            tasks=args.tasks,
             display_factory=None if args.json else
             (lambda s, n: Progress(s, sys.stdout, parallel=n)))
     except CampaignLocked as error:

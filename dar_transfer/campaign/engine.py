@@ -137,15 +137,41 @@ def select_variants(manifest: Manifest, graph: list[Job], names: list[str] | Non
     return [j for j in graph if j.cell.get('variant') in names]
 
 
+def select(manifest: Manifest, graph: list[Job], variants: list[str] | None = None,
+           tasks: list[str] | None = None) -> list[Job]:
+    """``run --variants/--tasks``: the named variants' jobs, and of those only the named
+    tasks' fine-tunings with what they need (their pretrainings and exports, no probes or
+    report); UsageError names an unknown variant or task."""
+    jobs = select_variants(manifest, graph, variants)
+    if not tasks:
+        return jobs
+    known = [t.name for t in manifest.tasks]
+    unknown = [n for n in tasks if n not in known]
+    if unknown:
+        raise UsageError(f'--tasks: {", ".join(unknown)} not in the manifest; its '
+                         f'tasks are {", ".join(known)}')
+    keep = {j.key for j in jobs if j.stage == 'finetune' and j.cell['task'] in tasks}
+    by_key = {j.key: j for j in graph}
+    todo = list(keep)
+    while todo:  # the dependencies of what is kept, transitively
+        for dep in by_key[todo.pop()].deps:
+            if dep not in keep:
+                keep.add(dep)
+                todo.append(dep)
+    return [j for j in graph if j.key in keep]
+
+
 def run(manifest: Manifest, *, executor: str = 'local', jobs: int | None = None,
         display_factory: Callable | None = None, slurm=None,
-        python: str | None = None, variants: list[str] | None = None) -> dict[str, JobStatus]:
+        python: str | None = None, variants: list[str] | None = None,
+        tasks: list[str] | None = None) -> dict[str, JobStatus]:
     """``campaign run``: lock the folder, run (or submit) what is not done; ``variants``
-    restricts the run to those variants' jobs (the report is then left to ``report``)."""
+    and ``tasks`` restrict the run to those jobs (:func:`select`; the report is then left
+    to ``report``)."""
     check_writable(manifest.folder)
     with FolderLock(manifest.folder):
         graph, statuses = current(manifest, executor=slurm)
-        selected = select_variants(manifest, graph, variants)
+        selected = select(manifest, graph, variants, tasks)
         write_job_configs(selected)
         if executor == 'slurm':
             submit_all(manifest, selected, statuses, slurm or slurm_executor(manifest.folder))

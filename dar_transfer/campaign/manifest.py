@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
+from . import manifest_sections as sections
+from .manifest_sections import as_dict, as_seeds, check_keys, fail
 
 DEFAULT_SUITE = 'coco'
 # What a campaign folder holds its manifest as (``dar-transfer demo`` writes OUT/manifest.py).
@@ -19,11 +21,6 @@ TOP_KEYS = {'folder', 'variants', 'suite', 'export_options', 'tasks', 'finetune_
             'job_order'}
 VARIANT_KEYS = {'name', 'config', 'cfg_options', 'seeds', 'depth', 'finetune_seeds'}
 TASK_KEYS = {'name', 'config', 'overlay', 'cfg_options', 'export_task', 'finetune_seeds'}
-STAGES = ('pretrain', 'export', 'finetune', 'probe', 'report')
-PROBE_KEYS = {'name', 'data', 'methods', 'image_size', 'max_per_class', 'val_fraction'}
-RESOURCE_KEYS = {'gpus', 'cpus', 'mem_gb', 'time_min', 'partition', 'slurm_extra'}
-REPORT_KEYS = {'formats', 'plots'}
-REPORT_FORMATS = ('md', 'html', 'json', 'csv', 'latex')
 PAIRED = 'pretrain'  # finetune_seeds = 'pretrain': each backbone fine-tuned with its own seed
 # job_order: 'backbone' finishes a backbone's fine-tunings before the next backbone's;
 # 'finetune_seed' runs every backbone's fine-tunings of one seed before the next seed,
@@ -100,71 +97,44 @@ def export_task_names(suite: str) -> tuple[str, ...]:
 
 def _export_options(raw, suite: str) -> dict:
     """``export --preset/--data-root``: required by the real-small suite, refused by coco."""
-    options = _dict('export_options', raw)
-    _check_keys('export_options.', options, {'preset', 'data_root'})
+    options = as_dict('export_options', raw)
+    check_keys('export_options.', options, {'preset', 'data_root'})
     if suite == 'coco':
         if options:
-            _fail('export_options', 'preset and data_root belong to suite real-small; the '
+            fail('export_options', 'preset and data_root belong to suite real-small; the '
                                     'coco suite writes the paper protocol')
         return {}
     for key in ('preset', 'data_root'):
         if not options.get(key):
-            _fail(f'export_options.{key}', f'suite {suite} needs it, e.g. export_options='
+            fail(f'export_options.{key}', f'suite {suite} needs it, e.g. export_options='
                                            "dict(preset='cpu', data_root='data/real-small')")
     return options
-
-
-def _fail(key: str, problem: str) -> None:
-    raise UsageError(f'manifest key {key}: {problem}')
-
-
-def _check_keys(where: str, given: dict, allowed: set[str]) -> None:
-    for key in given:
-        if key not in allowed and not str(key).startswith('_'):
-            _fail(f'{where}{key}', f'unknown key; allowed: {", ".join(sorted(allowed))}')
-
-
-def _dict(key: str, value) -> dict:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        _fail(key, f'must be a dict, got {type(value).__name__}')
-    return dict(value)
-
-
-def _seeds(key: str, value) -> tuple[int, ...]:
-    if (not isinstance(value, (list, tuple)) or not value
-            or not all(isinstance(s, int) and not isinstance(s, bool) for s in value)):
-        _fail(key, f'must be a non-empty list of integers, got {value!r}')
-    if len(set(value)) != len(value):
-        _fail(key, f'repeats a seed: {value!r}')
-    return tuple(value)
 
 
 def _existing(key: str, path, base: Path) -> str:
     text = str(path).replace('{folder}', str(base))
     if '::' not in text and not Path(text).is_file():
-        _fail(key, f'config file {text} not found')
+        fail(key, f'config file {text} not found')
     return text
 
 
 def _variant(index: int, raw, folder: Path) -> Variant:
     where = f'variants[{index}].'
     if not isinstance(raw, dict):
-        _fail(where[:-1], 'must be a dict with name, config, seeds')
-    _check_keys(where, raw, VARIANT_KEYS)
+        fail(where[:-1], 'must be a dict with name, config, seeds')
+    check_keys(where, raw, VARIANT_KEYS)
     name = raw.get('name')
     if not isinstance(name, str) or not name.replace('-', '').replace('_', '').isalnum():
-        _fail(f'{where}name', f'must be a short name (letters, digits, - and _), got {name!r}')
+        fail(f'{where}name', f'must be a short name (letters, digits, - and _), got {name!r}')
     if 'config' not in raw:
-        _fail(f'{where}config', 'missing; give a pretraining config, or None for a '
+        fail(f'{where}config', 'missing; give a pretraining config, or None for a '
                                 'from-scratch control')
     config = None if raw['config'] is None else _existing(f'{where}config', raw['config'], folder)
     depth = raw.get('depth', 50)
     if not isinstance(depth, int) or depth not in (18, 34, 50, 101, 152):
-        _fail(f'{where}depth', f'must be a ResNet depth (18, 34, 50, 101, 152), got {depth!r}')
-    return Variant(name, config, _dict(f'{where}cfg_options', raw.get('cfg_options')),
-                   _seeds(f'{where}seeds', raw.get('seeds')), depth,
+        fail(f'{where}depth', f'must be a ResNet depth (18, 34, 50, 101, 152), got {depth!r}')
+    return Variant(name, config, as_dict(f'{where}cfg_options', raw.get('cfg_options')),
+                   as_seeds(f'{where}seeds', raw.get('seeds')), depth,
                    _subset_seeds(f'{where}finetune_seeds', raw.get('finetune_seeds')))
 
 
@@ -173,19 +143,19 @@ def _task(index: int, raw, exported: tuple[str, ...], folder: Path) -> Task:
     if isinstance(raw, str):
         raw = {'name': raw}
     if not isinstance(raw, dict):
-        _fail(where, f'must be a task name or a dict, got {raw!r}')
-    _check_keys(f'{where}.', raw, TASK_KEYS)
+        fail(where, f'must be a task name or a dict, got {raw!r}')
+    check_keys(f'{where}.', raw, TASK_KEYS)
     name, config = raw.get('name'), raw.get('config')
     if not isinstance(name, str) or not name:
-        _fail(f'{where}.name', f'must be a task name, got {name!r}')
+        fail(f'{where}.name', f'must be a task name, got {name!r}')
     export_task = raw.get('export_task')
     if export_task is not None and (config is not None or export_task not in exported):
-        _fail(f'{where}.export_task', f'must be a task export writes ({", ".join(exported)}) '
+        fail(f'{where}.export_task', f'must be a task export writes ({", ".join(exported)}) '
                                       f'and goes without config=, got {export_task!r}')
     if not name.replace('-', '').replace('_', '').isalnum():
-        _fail(f'{where}.name', f'must be a short name (letters, digits, - and _), got {name!r}')
+        fail(f'{where}.name', f'must be a short name (letters, digits, - and _), got {name!r}')
     if config is None and (export_task or name) not in exported:
-        _fail(f'{where}.name', f'{name!r} is not a task export writes ({", ".join(exported)}); '
+        fail(f'{where}.name', f'{name!r} is not a task export writes ({", ".join(exported)}); '
                                'give config= for a task of your own, or export_task= to run '
                                'an exported task under another name')
     if config is not None:
@@ -193,55 +163,28 @@ def _task(index: int, raw, exported: tuple[str, ...], folder: Path) -> Task:
     overlay = raw.get('overlay')
     if overlay is not None:
         overlay = _existing(f'{where}.overlay', overlay, folder)
-    return Task(name, config, overlay, _dict(f'{where}.cfg_options', raw.get('cfg_options')),
+    return Task(name, config, overlay, as_dict(f'{where}.cfg_options', raw.get('cfg_options')),
                 export_task, _subset_seeds(f'{where}.finetune_seeds', raw.get('finetune_seeds')))
-
-
-def _resources(raw) -> dict[str, dict]:
-    raw = _dict('resources', raw)
-    _check_keys('resources.', raw, set(STAGES))
-    out = {}
-    for stage in STAGES:
-        entry = _dict(f'resources.{stage}', raw.get(stage))
-        _check_keys(f'resources.{stage}.', entry, RESOURCE_KEYS)
-        for key in ('gpus', 'cpus', 'mem_gb', 'time_min'):
-            value = entry.get(key)
-            if value is not None and (not isinstance(value, (int, float)) or value < 0):
-                _fail(f'resources.{stage}.{key}', f'must be a number >= 0, got {value!r}')
-        entry.setdefault('gpus', 0)
-        entry['slurm_extra'] = _dict(f'resources.{stage}.slurm_extra', entry.get('slurm_extra'))
-        out[stage] = entry
-    return out
-
-
-def _report(raw) -> dict:
-    raw = _dict('report', raw)
-    _check_keys('report.', raw, REPORT_KEYS)
-    formats = raw.get('formats', ['md', 'html', 'json'])
-    if not isinstance(formats, (list, tuple)) or not formats or \
-            any(f not in REPORT_FORMATS for f in formats):
-        _fail('report.formats', f'must be a non-empty list of {REPORT_FORMATS}, got {formats!r}')
-    return {'formats': list(formats), 'plots': bool(raw.get('plots', True))}
 
 
 def _finetune_seeds(raw) -> str | tuple[int, ...]:
     if raw is None or raw == PAIRED:
         return PAIRED
     if isinstance(raw, str):
-        _fail('finetune_seeds', f'must be a list of integers or {PAIRED!r}, got {raw!r}')
-    return _seeds('finetune_seeds', raw)
+        fail('finetune_seeds', f'must be a list of integers or {PAIRED!r}, got {raw!r}')
+    return as_seeds('finetune_seeds', raw)
 
 
 def _job_order(raw) -> str:
     if raw is None:
         return 'backbone'
     if raw not in JOB_ORDERS:
-        _fail('job_order', f'must be one of {JOB_ORDERS}, got {raw!r}')
+        fail('job_order', f'must be one of {JOB_ORDERS}, got {raw!r}')
     return raw
 
 
 def _subset_seeds(key: str, raw) -> tuple[int, ...] | None:
-    return None if raw is None else _seeds(key, raw)
+    return None if raw is None else as_seeds(key, raw)
 
 
 def _check_subsets(finetune_seeds, variants: list[Variant], tasks: list[Task]) -> None:
@@ -252,130 +195,49 @@ def _check_subsets(finetune_seeds, variants: list[Variant], tasks: list[Task]) -
         if seeds is None:
             continue
         if finetune_seeds == PAIRED:
-            _fail(key, f'needs the campaign\'s finetune_seeds to be a list (not {PAIRED!r}); '
+            fail(key, f'needs the campaign\'s finetune_seeds to be a list (not {PAIRED!r}); '
                        'it picks some of them')
         extra = sorted(set(seeds) - set(finetune_seeds))
         if extra:
-            _fail(key, f'{extra} not in the campaign\'s finetune_seeds {list(finetune_seeds)}; '
+            fail(key, f'{extra} not in the campaign\'s finetune_seeds {list(finetune_seeds)}; '
                        'add them there, or drop them here')
-
-
-def _noise_floor(raw, variants: list[Variant]) -> list[dict]:
-    if raw is None:
-        return []
-    entries = [raw] if isinstance(raw, dict) else raw
-    if not isinstance(entries, (list, tuple)):
-        _fail('noise_floor', 'must be a dict(variant, seed, finetune_seeds) or a list of them')
-    names = {v.name: v for v in variants}
-    out = []
-    for i, entry in enumerate(entries):
-        where = f'noise_floor[{i}]'
-        _check_keys(f'{where}.', _dict(where, entry), {'variant', 'seed', 'finetune_seeds'})
-        variant = names.get(entry.get('variant'))
-        if variant is None:
-            _fail(f'{where}.variant', f'{entry.get("variant")!r} is not a variant; '
-                                      f'variants: {sorted(names)}')
-        seed = entry.get('seed', variant.seeds[0])
-        if seed not in variant.seeds:
-            _fail(f'{where}.seed', f'{seed!r} is not a seed of variant {variant.name} '
-                                   f'({list(variant.seeds)})')
-        out.append({'variant': variant.name, 'seed': seed,
-                    'finetune_seeds': _seeds(f'{where}.finetune_seeds',
-                                             entry.get('finetune_seeds'))})
-    return out
-
-
-def _probes(raw) -> list[dict]:
-    """``dar-transfer probe`` runs of every pretrained backbone: name, data, methods, and
-    the probe's --image-size, --max-per-class and --val-fraction."""
-    from ..analysis.probe import METHODS
-
-    if raw is None:
-        return []
-    if not isinstance(raw, (list, tuple)):
-        _fail('probes', 'must be a list of dict(name, data, methods)')
-    out = []
-    for i, entry in enumerate(raw):
-        where = f'probes[{i}]'
-        entry = _dict(where, entry)
-        _check_keys(f'{where}.', entry, PROBE_KEYS)
-        name = entry.get('name')
-        if not isinstance(name, str) or not name.replace('-', '').replace('_', '').isalnum():
-            _fail(f'{where}.name', f'must be a short name (letters, digits, - and _), '
-                                   f'got {name!r}')
-        if not isinstance(entry.get('data'), str) or not entry['data']:
-            _fail(f'{where}.data', 'must be an ImageFolder root with train/ (and val/)')
-        methods = entry.setdefault('methods', list(METHODS))
-        if not isinstance(methods, (list, tuple)) or not methods or \
-                any(m not in METHODS for m in methods):
-            _fail(f'{where}.methods', f'must be a non-empty list of {METHODS}, got {methods!r}')
-        out.append(entry)
-    if len({e['name'] for e in out}) != len(out):
-        _fail('probes', 'names must be distinct')
-    return out
-
-
-def _points(key: str, raw, tasks: list[Task]) -> dict[str, float]:
-    """{task: points > 0} for tasks of the manifest (half-widths, effects, margins)."""
-    values = _dict(key, raw)
-    names = {t.name for t in tasks} | {'cls'}
-    for task, value in values.items():
-        if task not in names:
-            _fail(f'{key}.{task}', f'not a task of this manifest ({", ".join(sorted(names))})')
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-            _fail(f'{key}.{task}', f'must be a number of points > 0, got {value!r}')
-    return {task: float(value) for task, value in values.items()}
-
-
-def _precision(raw: dict, variants: list[Variant], tasks: list[Task]) -> dict:
-    reference = raw.get('reference', 'baseline')
-    names = [v.name for v in variants]
-    if (raw.get('reference') is not None or raw.get('until_precision')) and \
-            reference not in names:
-        _fail('reference', f'{reference!r} is not a variant; variants: {", ".join(names)}')
-    max_seeds = raw.get('max_seeds')
-    if max_seeds is not None and (isinstance(max_seeds, bool) or not isinstance(max_seeds, int)
-                                  or max_seeds < 2):
-        _fail('max_seeds', f'must be an integer >= 2, got {max_seeds!r}')
-    return dict(reference=reference, max_seeds=max_seeds,
-                until_precision=_points('until_precision', raw.get('until_precision'), tasks),
-                effects=_points('effects', raw.get('effects'), tasks),
-                margins=_points('margins', raw.get('margins'), tasks))
 
 
 def validate(raw: dict, path: Path) -> Manifest:
     """A :class:`Manifest` from the keys of a loaded config; ValueError names a bad key."""
-    _check_keys('', raw, TOP_KEYS)
+    check_keys('', raw, TOP_KEYS)
     if not raw.get('folder'):
-        _fail('folder', 'missing; the campaign folder where records, logs and runs go')
+        fail('folder', 'missing; the campaign folder where records, logs and runs go')
     folder = Path(str(raw['folder']))
     raw_variants = raw.get('variants')
     if not isinstance(raw_variants, (list, tuple)) or not raw_variants:
-        _fail('variants', 'must be a non-empty list of dict(name, config, seeds)')
+        fail('variants', 'must be a non-empty list of dict(name, config, seeds)')
     variants = [_variant(i, v, folder) for i, v in enumerate(raw_variants)]
     names = [v.name for v in variants]
     if len(set(names)) != len(names):
-        _fail('variants', f'names must be distinct, got {names}')
+        fail('variants', f'names must be distinct, got {names}')
     suite = raw.get('suite', DEFAULT_SUITE)
     exported = export_task_names(suite)
     raw_tasks = raw.get('tasks', list(exported))
     if not isinstance(raw_tasks, (list, tuple)) or not raw_tasks:
-        _fail('tasks', 'must be a non-empty list of task names or dict(name, config)')
+        fail('tasks', 'must be a non-empty list of task names or dict(name, config)')
     tasks = [_task(i, t, exported, folder) for i, t in enumerate(raw_tasks)]
     if len({t.name for t in tasks}) != len(tasks):
-        _fail('tasks', 'task names must be distinct')
+        fail('tasks', 'task names must be distinct')
     finetune_seeds = _finetune_seeds(raw.get('finetune_seeds'))
     _check_subsets(finetune_seeds, variants, tasks)
     return Manifest(
         path=path, folder=folder, variants=variants, suite=suite,
         export_options=_export_options(raw.get('export_options'), suite), tasks=tasks,
         finetune_seeds=finetune_seeds,
-        noise_floor=_noise_floor(raw.get('noise_floor'), variants),
-        pretrain_cfg_options=_dict('pretrain_cfg_options', raw.get('pretrain_cfg_options')),
-        finetune_cfg_options=_dict('finetune_cfg_options', raw.get('finetune_cfg_options')),
-        resources=_resources(raw.get('resources')), report=_report(raw.get('report')),
-        probes=_probes(raw.get('probes')), job_order=_job_order(raw.get('job_order')),
-        **_precision(raw, variants, tasks))
+        noise_floor=sections.noise_floor(raw.get('noise_floor'),
+                                         {v.name: v.seeds for v in variants}),
+        pretrain_cfg_options=as_dict('pretrain_cfg_options', raw.get('pretrain_cfg_options')),
+        finetune_cfg_options=as_dict('finetune_cfg_options', raw.get('finetune_cfg_options')),
+        resources=sections.resources(raw.get('resources')),
+        report=sections.report(raw.get('report')), probes=sections.probes(raw.get('probes')),
+        job_order=_job_order(raw.get('job_order')),
+        **sections.precision(raw, names, [t.name for t in tasks]))
 
 
 def load_manifest(path: str | Path, overrides: dict | None = None) -> Manifest:
