@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 from pathlib import Path
 
 from dar_transfer.campaign.manifest import load_manifest
@@ -48,7 +49,10 @@ def candidate_summary(folder: Path, task: str, a: str, b: str, scratch: str) -> 
            'values': {v: {str(s): x for s, x in sorted(by.items())} for v, by in values.items()},
            'minutes': statistics.fmean(seconds) / 60 if seconds else None,
            'sd_diff': None, 'sd_ci': None, 'n_pairs': 0, 'delta': None, 'effect': None,
-           'effect_over_sd': None}
+           'effect_over_sd': None,
+           # each backbone's own SD over its fine-tuning seeds, as section 9's noise floor
+           'sd_within': {v: statistics.stdev(by.values()) for v, by in values.items()
+                         if len(by) >= 2}}
     shared = sorted(set(values.get(a, {})) & set(values.get(b, {})))
     if len(shared) >= 2:
         interval = paired_t_interval([values[a][s] - values[b][s] for s in shared])
@@ -68,11 +72,13 @@ def _number(value, digits: int = 2) -> str:
 
 def markdown(rows: list[dict], a: str, b: str, scratch: str) -> str:
     """One row per candidate; each backbone's cell is its mean over its own fine-tuning
-    seeds with their number, the difference and its SD are over the paired seeds only."""
+    seeds with their number, and its SD over them (SD within); the difference and its SD
+    are over the paired seeds only."""
     lines = [f'| candidate | metric | {a}: mean (runs) | {b}: mean (runs) | {scratch}: mean '
-             f'(runs) | pairs | {a} - {b}, paired mean | SD of {a} - {b} [95% CI] | '
-             f'minutes a run | effect ({a} - {scratch}) | effect / SD |',
-             '|---|---|---|---|---|---|---|---|---|---|---|']
+             f'(runs) | SD within {a} / {b} | pairs | {a} - {b}, paired mean | '
+             f'SD of {a} - {b} [95% CI] | minutes a run | effect ({a} - {scratch}) | '
+             'effect / SD |',
+             '|---|---|---|---|---|---|---|---|---|---|---|---|']
 
     def cell(values: dict) -> str:
         return f'{statistics.fmean(values.values()):.2f} ({len(values)})' if values else '-'
@@ -83,13 +89,14 @@ def markdown(rows: list[dict], a: str, b: str, scratch: str) -> str:
                                      f' [{r["sd_ci"][0]:.2f}, {r["sd_ci"][1]:.2f}]'))
         lines.append(f'| {r["task"]} | {r["metric"]} | {cell(r["values"].get(a, {}))} | '
                      f'{cell(r["values"].get(b, {}))} | {cell(r["values"].get(scratch, {}))} | '
+                     f'{_number(r["sd_within"].get(a))} / {_number(r["sd_within"].get(b))} | '
                      f'{r["n_pairs"]} | {_number(r["delta"])} | {sd} | '
                      f'{_number(r["minutes"], 1)} | {_number(r["effect"])} | '
                      f'{_number(r["effect_over_sd"], 1)} |')
     return '\n'.join(lines)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('manifest')
     parser.add_argument('--a', default='baseline', help='first fixed backbone (variant)')
@@ -98,7 +105,7 @@ def main() -> None:
     parser.add_argument('--cfg-options', nargs='*', default=[], metavar='KEY=VALUE',
                         help='manifest overrides, e.g. folder=benchmarks/results/x')
     parser.add_argument('--out', type=Path, help='also write the numbers as JSON here')
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     overrides = dict(item.split('=', 1) for item in args.cfg_options)
     manifest = load_manifest(args.manifest, overrides)
     rows = [row for task in manifest.tasks if (row := candidate_summary(
@@ -108,7 +115,8 @@ def main() -> None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps({'a': args.a, 'b': args.b, 'scratch': args.scratch,
                                         'candidates': rows}, indent=1) + '\n')
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

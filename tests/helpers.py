@@ -1,7 +1,9 @@
 """Tiny models and a Runner factory for running real mmengine Runners in tests."""
 from __future__ import annotations
 
+import importlib.util
 import uuid
+from pathlib import Path
 
 import torch
 from mmengine.model import BaseModel
@@ -11,6 +13,15 @@ from torch import nn
 
 import dar_transfer  # noqa: F401  (registers DaRSampler, DaRHook, ImageClassifier)
 from dar_transfer import record_sample_losses
+
+
+def load_benchmark(name: str):
+    """A script of ``benchmarks/`` (not a package) as a module, e.g. ``archive_campaign``."""
+    path = Path(__file__).parents[1] / 'benchmarks' / f'{name}.py'
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def hardness(indices: torch.Tensor, num_samples: int) -> torch.Tensor:

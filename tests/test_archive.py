@@ -8,12 +8,12 @@ machine path under ``/machine/checkout``.
 """
 import dataclasses
 import hashlib
-import importlib.util
 import json
 import re
 from pathlib import Path
 
 import pytest
+from helpers import load_benchmark
 
 from dar_transfer.cli import main
 from dar_transfer.report.archive import ROW_KEYS, RUNS_FILE, read_rows
@@ -42,11 +42,7 @@ MIOU = {('base', 0): 20.0, ('base', 1): 23.0, ('dar', 0): 22.5, ('dar', 1): 21.0
 
 
 def load_tool():
-    spec = importlib.util.spec_from_file_location(
-        'archive_campaign', ROOT / 'benchmarks' / 'archive_campaign.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark('archive_campaign')
 
 
 def write_run(work_dir: Path, stamp: str, config: str, scalars: list[dict],

@@ -129,12 +129,15 @@ def select_variants(manifest: Manifest, graph: list[Job], names: list[str] | Non
     """The jobs of the named variants only (no report jobs); ValueError names an unknown one."""
     if not names:
         return graph
-    known = [v.name for v in manifest.variants]
+    _check_known('--variants', names, [v.name for v in manifest.variants], 'variants')
+    return [j for j in graph if j.cell.get('variant') in names]
+
+
+def _check_known(flag: str, names: list[str], known: list[str], what: str) -> None:
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise UsageError(f'--variants: {", ".join(unknown)} not in the manifest; its '
-                         f'variants are {", ".join(known)}')
-    return [j for j in graph if j.cell.get('variant') in names]
+        raise UsageError(f'{flag}: {", ".join(unknown)} not in the manifest; its {what} are '
+                         f'{", ".join(known)}')
 
 
 def select(manifest: Manifest, graph: list[Job], variants: list[str] | None = None,
@@ -145,11 +148,7 @@ def select(manifest: Manifest, graph: list[Job], variants: list[str] | None = No
     jobs = select_variants(manifest, graph, variants)
     if not tasks:
         return jobs
-    known = [t.name for t in manifest.tasks]
-    unknown = [n for n in tasks if n not in known]
-    if unknown:
-        raise UsageError(f'--tasks: {", ".join(unknown)} not in the manifest; its '
-                         f'tasks are {", ".join(known)}')
+    _check_known('--tasks', tasks, [t.name for t in manifest.tasks], 'tasks')
     keep = {j.key for j in jobs if j.stage == 'finetune' and j.cell['task'] in tasks}
     by_key = {j.key: j for j in graph}
     todo = list(keep)
