@@ -13,6 +13,11 @@
 # or some candidates only, e.g. --tasks det inst pose.
 # Summarise with
 #   python benchmarks/protocol_noise.py configs/campaigns/protocol_noise_cpu.py
+# Archived in two parts (benchmarks/README.md, section 10): results/protocol_noise_cpu,
+# the frozen candidates and seg on the first DaR backbone; results/protocol_noise_cpu_full,
+# the full fine-tuning candidates, run in a fresh folder on another machine, where the
+# baseline pretraining reproduced bit for bit and DaR's, pretrained again without the
+# first one's interruption, gave another backbone.
 _base_ = ['./real_small_cpu.py']
 folder = 'work_dirs/campaigns/protocol_noise_cpu'
 _config = 'configs/pretrain/imagenette/resnet18_1xb64-14e_imagenette-64px{}.py'
