@@ -1,0 +1,32 @@
+"""``benchmarks/README.md`` section 10 prints the protocol-noise tables of the committed
+archives (``benchmarks/results/protocol_noise_cpu*``): this recomputes each table from the
+archive's rows and job records with ``benchmarks/protocol_noise.py`` and compares it with
+the block the section holds, and with the archive's ``summary.json``."""
+import json
+from pathlib import Path
+
+import pytest
+from helpers import load_benchmark
+
+ROOT = Path(__file__).parents[1]
+MANIFEST = ROOT / 'configs' / 'campaigns' / 'protocol_noise_cpu.py'
+ARCHIVES = ['protocol_noise_cpu', 'protocol_noise_cpu_full']
+
+
+def load_tool():
+    return load_benchmark('protocol_noise')
+
+
+@pytest.mark.parametrize('name', ARCHIVES)
+def test_section_10_tables_are_those_of_the_committed_archives(name, tmp_path, capsys):
+    archive = ROOT / 'benchmarks' / 'results' / name
+    begin, end = f'<!-- section 10 {name}: begin -->', f'<!-- section 10 {name}: end -->'
+    text = (ROOT / 'benchmarks' / 'README.md').read_text()
+    block = text[text.index(begin) + len(begin):text.index(end)].strip()
+    out = tmp_path / 'summary.json'
+    assert load_tool().main([str(MANIFEST), '--cfg-options', f'folder={archive}',
+                             '--out', str(out)]) == 0
+    assert capsys.readouterr().out.strip() == block
+    recomputed = json.loads(out.read_text())
+    assert recomputed == json.loads((archive / 'summary.json').read_text())
+    assert any(row['n_pairs'] >= 3 for row in recomputed['candidates'])
