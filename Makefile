@@ -4,9 +4,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 # One pytest-xdist worker per core; a test file stays on one worker, so its module
-# fixtures (toy data, toy runs) are built once. PYTEST_WORKERS=0 runs in one process.
+# fixtures (toy data, toy runs) are built once; files go out in the order
+# tests/conftest.py gives them, the longest first. PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= auto
-PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 .PHONY: setup test test-fast demo bench lint gpu-check
 

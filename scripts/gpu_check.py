@@ -99,6 +99,11 @@ def stages(out: Path, smoke: bool) -> dict:
     toy_options = {f'{loader}.dataset.data_root': str(data_roots(out)['cls'])
                    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')}
     if smoke:
+        # Without AMP the fp16 and bf16 runs are the same run, so each is kept to two
+        # epochs: warm-up, then one DaR epoch (a third of the smoke's time otherwise).
+        cifar_options.update({'train_cfg.max_epochs': 2, 'train_cfg.val_interval': 2,
+                              'train_dataloader.sampler.refresh_epochs': [],
+                              'param_scheduler.milestones': [1, 2]})
         toy_options.update({'train_cfg.max_epochs': 3, 'train_cfg.val_interval': 3,
                             'train_dataloader.sampler.refresh_epochs': [2],
                             'param_scheduler.milestones': [2]})
