@@ -18,6 +18,7 @@ from ..utils.checkpoint_loading import trusted_files
 from ..utils.distributed import shutdown_distributed
 from ..utils.provenance import uses_generated_data
 from ..utils.runner_setup import add_runner_arguments, build_config, finish_config
+from .ema import keep_weight_averages
 
 SCOPES = ('mmdet', 'mmpose', 'mmseg')
 # Iterations between checks of the training loss: a fine-tuning is a few thousand at
@@ -57,6 +58,8 @@ def run(cfg, config: str) -> dict:
     if not any(isinstance(hook, FiniteLossHook) for hook in runner.hooks):
         runner.register_hook(FiniteLossHook(interval=FINITE_LOSS_INTERVAL))
     runner.train()
+    if keep_weight_averages(runner):
+        logger.info('testing the EMAHook weight average of %s', config)
     metrics = plain_metrics(runner.test())
     if not any(isinstance(v, float) and math.isfinite(v) for v in metrics.values()):
         # an undertrained detector that finds nothing gives no metric either, so this
