@@ -10,6 +10,13 @@ quality and be quiet enough to compare two.
 
     python benchmarks/protocol_noise.py configs/campaigns/protocol_noise_cpu.py \\
         --out benchmarks/results/protocol_noise_cpu.json
+
+``--same-backbones ARCHIVE`` adds another archive's fine-tunings of the same two
+backbones (for example section 9's runs of them under the preset as it is), where the
+campaign folder lacks that run. It is refused unless each backbone's pretraining gave
+the same metrics to the last digit in both, at the same cost: a pretraining that
+reproduced bit for bit, on one kind of machine. The from-scratch control has no
+pretraining to check: its initialisation comes from the fine-tuning seed.
 """
 from __future__ import annotations
 
@@ -22,6 +29,7 @@ from pathlib import Path
 from dar_transfer.campaign.manifest import load_manifest
 from dar_transfer.campaign.state import read_record
 from dar_transfer.report.collect import collect, headline_metric
+from dar_transfer.report.records import RunRecord
 from dar_transfer.report.stats import paired_t_interval, sd_interval
 
 
@@ -31,19 +39,32 @@ def _candidate(work_dir: Path) -> str | None:
     return parts[-3] if len(parts) >= 3 else None
 
 
-def candidate_summary(folder: Path, task: str, a: str, b: str, scratch: str) -> dict | None:
-    """One candidate's numbers from its finished runs; None before any finished."""
-    runs = [r for r in collect([folder / 'finetune']) if r.status == 'finished'
-            and _candidate(r.work_dir) == task]
-    if not runs:
+def _finished(folder: Path, task: str) -> dict[tuple[str, int], RunRecord]:
+    """The finished fine-tunings of the seed-0 backbones (work_dir seed0_ft<F>), by
+    variant and fine-tuning seed."""
+    return {(r.variant, r.seed): r for r in collect([folder / 'finetune'])
+            if r.status == 'finished' and _candidate(r.work_dir) == task
+            and Path(r.work_dir).name.startswith('seed0_')}
+
+
+def candidate_summary(folders: list[Path], task: str, a: str, b: str, scratch: str
+                      ) -> dict | None:
+    """One candidate's numbers from its finished runs in ``folders`` (a run the first
+    folder has is taken from it); None before any finished."""
+    found: dict[tuple[str, int], tuple[RunRecord, Path]] = {}
+    for folder in folders:
+        for key, run in _finished(folder, task).items():
+            found.setdefault(key, (run, folder))
+    if not found:
         return None
+    runs = [run for run, _ in found.values()]
     metric = headline_metric(runs[0].task, {n for r in runs for n, v in r.metrics.items()
                                             if v is not None})
     values: dict[str, dict[int, float]] = {}
     for run in runs:
         values.setdefault(run.variant, {})[run.seed] = run.metrics[metric]
-    seconds = [read_record(folder, key).get('seconds') for key in
-               (f'finetune.{v}.s0.{task}.f{s}' for v, by in values.items() for s in by)]
+    seconds = [read_record(folder, f'finetune.{v}.s0.{task}.f{s}').get('seconds')
+               for (v, s), (_, folder) in found.items()]
     seconds = [s for s in seconds if s is not None]
     out = {'task': task, 'metric': metric,
            'values': {v: {str(s): x for s, x in sorted(by.items())} for v, by in values.items()},
@@ -64,6 +85,28 @@ def candidate_summary(folder: Path, task: str, a: str, b: str, scratch: str) -> 
         if out['sd_diff']:
             out['effect_over_sd'] = effect / out['sd_diff']
     return out
+
+
+def _pretrainings(folder: Path) -> dict[str, RunRecord]:
+    return {r.variant: r for r in collect([folder / 'pretrain'])
+            if r.status == 'finished' and r.seed == 0}
+
+
+def check_same_backbones(folder: Path, other: Path, variants: list[str]) -> None:
+    """Refuse (SystemExit) unless each variant's seed-0 pretraining has the same metrics
+    (to the last digit), cost and architecture in ``folder`` and ``other``."""
+    mine, theirs = _pretrainings(folder), _pretrainings(other)
+    for variant in variants:
+        a, b = mine.get(variant), theirs.get(variant)
+        if a is None or b is None:
+            where = folder if a is None else other
+            raise SystemExit(f'--same-backbones: no finished seed-0 pretraining of {variant} '
+                             f'in {where}, so nothing shows the backbones are the same')
+        if (a.metrics, a.cost, a.backbone) != (b.metrics, b.cost, b.backbone):
+            raise SystemExit(
+                f'--same-backbones: {variant} is another backbone in {other} (metrics '
+                f'{b.metrics} against {a.metrics}, or another cost or architecture); its '
+                "fine-tunings cannot be paired with this folder's")
 
 
 def _number(value, digits: int = 2) -> str:
@@ -105,11 +148,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--cfg-options', nargs='*', default=[], metavar='KEY=VALUE',
                         help='manifest overrides, e.g. folder=benchmarks/results/x')
     parser.add_argument('--out', type=Path, help='also write the numbers as JSON here')
+    parser.add_argument('--same-backbones', type=Path, metavar='ARCHIVE',
+                        help="also the fine-tunings in ARCHIVE of these two backbones, where "
+                             "their pretrainings' metrics are equal in both")
     args = parser.parse_args(argv)
     overrides = dict(item.split('=', 1) for item in args.cfg_options)
     manifest = load_manifest(args.manifest, overrides)
+    folders = [manifest.folder]
+    if args.same_backbones:
+        check_same_backbones(manifest.folder, args.same_backbones, [args.a, args.b])
+        folders.append(args.same_backbones)
     rows = [row for task in manifest.tasks if (row := candidate_summary(
-        manifest.folder, task.name, args.a, args.b, args.scratch)) is not None]
+        folders, task.name, args.a, args.b, args.scratch)) is not None]
     print(markdown(rows, args.a, args.b, args.scratch))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -30,3 +30,13 @@ def test_section_10_tables_are_those_of_the_committed_archives(name, tmp_path, c
     recomputed = json.loads(out.read_text())
     assert recomputed == json.loads((archive / 'summary.json').read_text())
     assert any(row['n_pairs'] >= 3 for row in recomputed['candidates'])
+
+
+def test_runs_of_another_backbone_are_not_pooled(capsys):
+    """Part B's baseline was pretrained on an AMD EPYC, section 9's on an Intel Xeon:
+    another backbone (top-1 error 26.675 against 26.650), so pooling is refused."""
+    results = ROOT / 'benchmarks' / 'results'
+    with pytest.raises(SystemExit, match='baseline is another backbone'):
+        load_tool().main([str(MANIFEST), '--cfg-options',
+                          f'folder={results / "protocol_noise_cpu_full"}',
+                          '--same-backbones', str(results / 'real_small_cpu')])
