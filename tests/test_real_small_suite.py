@@ -14,6 +14,7 @@ from dar_transfer.data import camvid, lspet, pennfudan
 from dar_transfer.demo.raw_layouts import write_camvid_raw, write_lspet_raw, write_pennfudan_raw
 from dar_transfer.export.downstream import TASKS
 from dar_transfer.export.real_small import annotation_fingerprint
+from dar_transfer.export.real_small_tasks import PRESETS
 
 METRICS = {'det': 'coco/bbox_mAP', 'inst': 'coco/segm_mAP', 'pose': 'tPCK', 'seg': 'mIoU'}
 
@@ -29,14 +30,14 @@ def suite(tmp_path_factory):
     camvid.convert(write_camvid_raw(raw, images={'train': 4, 'val': 2}), data / 'camvid')
     torch.save(torchvision.models.resnet18().state_dict(), root / 'r18.pth')
     out = root / 'checkpoints'
-    for preset in ('cpu', 'gpu', 'cpu-frozen'):
+    for preset in PRESETS:
         assert main(['export', str(root / 'r18.pth'), '--name', 'r18', '--out', str(out),
                      '--suite', 'real-small', '--preset', preset, '--data-root',
                      str(data)]) == 0
     return root, data, out
 
 
-@pytest.mark.parametrize('preset', ['cpu', 'gpu', 'cpu-frozen'])
+@pytest.mark.parametrize('preset', list(PRESETS))
 @pytest.mark.parametrize('task', list(METRICS))
 def test_configs_inherit_the_coco_suite_base(suite, task, preset):
     from mmengine.config import Config
@@ -57,7 +58,10 @@ def test_configs_inherit_the_coco_suite_base(suite, task, preset):
         expected = (0.002, 35) if preset == 'cpu-frozen' else (0.01, None)
         clip = cfg.optim_wrapper.get('clip_grad') or {}
         assert (cfg.optim_wrapper.optimizer.lr, clip.get('max_norm')) == expected
-    preset = 'cpu' if preset == 'cpu-frozen' else preset
+    if task == 'pose':  # cpu-v2 is cpu with pose trained 10 epochs, the lr step at 9
+        schedule = {'cpu-v2': (10, [9]), 'gpu': (210, [170, 200])}.get(preset, (7, [6]))
+        assert (cfg.train_cfg.max_epochs, cfg.param_scheduler[1].milestones) == schedule
+    preset = 'cpu' if preset in ('cpu-frozen', 'cpu-v2') else preset
     if task in ('det', 'inst'):
         assert cfg.model.roi_head.bbox_head.num_classes == 1
         # cpu narrows the upstream FPN; gpu keeps its 256 channels.
@@ -159,12 +163,13 @@ def test_torso_pck_falls_back_to_the_other_diagonal_and_reports_none():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize('task', list(METRICS))
-def test_cpu_preset_fine_tunes_and_tests(suite, task, tmp_path):
+@pytest.mark.parametrize('task, preset', [*((task, 'cpu') for task in METRICS),
+                                          ('pose', 'cpu-v2')])  # cpu-v2 changes pose only
+def test_cpu_preset_fine_tunes_and_tests(suite, task, preset, tmp_path):
     _, _, out = suite
     short = (['train_cfg.max_iters=2', 'train_cfg.val_begin=3', 'param_scheduler.0.end=2']
              if task == 'seg' else ['train_cfg.max_epochs=1', 'train_cfg.val_begin=2'])
-    assert main(['finetune', str(out / f'r18_{task}_real-small_cpu.py'), '--work-dir',
+    assert main(['finetune', str(out / f'r18_{task}_real-small_{preset}.py'), '--work-dir',
                  str(tmp_path), '--cfg-options', *short]) == 0
     summary = json.loads((tmp_path / 'finetune_summary.json').read_text())
     assert isinstance(summary['test'][METRICS[task]], float)
