@@ -1,0 +1,42 @@
+# Settle the question (issue 32): does DaR at 83% of the baseline's pretraining cost lose
+# transfer? ResNet-18 pretrained on Imagenette (64 px, 14 epochs) at the 100%-cost
+# baseline, and DaR and random at cost 0.83, fine-tuned on the four real-small tasks with
+# the cpu-v2 preset (section 10 of benchmarks/README.md chose it), seed-paired: each
+# backbone fine-tuned once, with its pretraining seed. The from-scratch control runs once,
+# to show that pretraining still helps under this protocol.
+#
+# Stein's two-stage rule (docs/guides/deciding.md): seeds 0-2 are the first stage; their
+# pooled SD of paired differences fixes, once, how many seeds each comparison gets to
+# reach the CI half-widths below, at most max_seeds. Never on whether an interval
+# excludes 0.
+#   dar-transfer campaign run configs/campaigns/verdict_cpu.py --until-precision \
+#       det=0.7 inst=0.7 seg=0.7 pose=0.35 --max-seeds 8
+#   dar-transfer campaign report configs/campaigns/verdict_cpu.py
+# On machines whose disks do not outlive a session, one seed round (the three variants'
+# pretrainings and fine-tunings of one seed, on one machine, so that the pairs share it)
+# per session, each archived into one archive with --merge:
+#   dar-transfer campaign run configs/campaigns/verdict_cpu.py \
+#       --cfg-options 'variants.1.seeds=[K]' 'variants.2.seeds=[K]' 'variants.3.seeds=[K]'
+#   python benchmarks/archive_campaign.py work_dirs/campaigns/verdict_cpu \
+#       benchmarks/results/verdict_cpu --manifest configs/campaigns/verdict_cpu.py --merge
+# (the first session without --merge), until the first stage is in; then
+#   dar-transfer campaign plan configs/campaigns/verdict_cpu.py \
+#       --cfg-options folder=benchmarks/results/verdict_cpu
+# gives the seeds the rule asks for, and the sessions go on to that many.
+# InfoBatch (prune_ratio recalibrated for Imagenette) and RS2 join once these three are done.
+_base_ = ['./real_small_cpu.py']
+folder = 'work_dirs/campaigns/verdict_cpu'
+_config = 'configs/pretrain/imagenette/resnet18_1xb64-14e_imagenette-64px{}.py'
+variants = [
+    dict(name='scratch', config=None, seeds=[0], depth=18),
+    dict(name='baseline', config=_config.format(''), seeds=[0, 1, 2], depth=18),
+    dict(name='dar', config=_config.format('_dar'), seeds=[0, 1, 2], depth=18),
+    dict(name='random', config=_config.format('_random'), seeds=[0, 1, 2], depth=18),
+]
+export_options = dict(preset='cpu-v2', data_root='data/real-small')
+# section 10 measured the protocol's noise; the probes are section 9's
+noise_floor = None
+probes = None
+reference = 'baseline'
+until_precision = dict(det=0.7, inst=0.7, seg=0.7, pose=0.35)
+max_seeds = 8
