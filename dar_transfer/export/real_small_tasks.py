@@ -74,10 +74,11 @@ PRESETS['cpu-frozen'] = {
     'det': {**PRESETS['cpu']['det'], 'lr': 0.002, 'clip': 35},
     'inst': {**PRESETS['cpu']['inst'], 'lr': 0.002, 'clip': 35},
 }
-# cpu-v2: the cpu preset with pose trained 10 epochs (lr step at 9) instead of 7, which
-# reached torso PCK 18.7 against 15.8 on one backbone at 1.3x the minutes (section 10 of
-# benchmarks/README.md, part C). Its other tasks are cpu's: the candidates measured for
-# them (EMA of the weights on det; frozen batch norm, frozen backbones) were no quieter.
+# cpu-v2: the cpu preset with pose trained 10 epochs (lr step at 9) instead of 7: torso
+# PCK 18.7 and 18.3 against 15.8 and 15.4 on two backbones, at 1.3x the minutes, its noise
+# not shown to differ (section 10 of benchmarks/README.md, part C). Its other tasks are
+# cpu's: no candidate measured for them (EMA of the weights on det; frozen batch norm,
+# frozen backbones) was quieter.
 PRESETS['cpu-v2'] = {
     **PRESETS['cpu'],
     'pose': {**PRESETS['cpu']['pose'], 'epochs': 10, 'steps': [9]},
