@@ -36,6 +36,22 @@ def pytest_collection_modifyitems(items: list) -> None:
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
+@pytest.fixture(autouse=True)
+def fresh_mmengine_globals(request):
+    """Each test starts with mmengine's global 'current' instances in a known state: the
+    default scope 'mmengine', and a logger without a file. Otherwise the last runner of an
+    earlier test in the same worker leaks into it: its scope (an mmpretrain runner makes
+    'RandomResizedCrop' mmpretrain's) and its logger (whose log file a finished test may
+    have removed), and the outcome depends on which tests xdist ran before."""
+    from mmengine.logging import MMLogger
+    from mmengine.registry import DefaultScope
+
+    name = f'pytest:{request.node.nodeid}'
+    DefaultScope.get_instance(name, scope_name='mmengine')
+    MMLogger.get_instance(name, log_level='WARNING')
+    yield
+
+
 @pytest.fixture(scope='session')
 def slurm_cluster(tmp_path_factory):
     """A real one-node Slurm (munged, slurmctld, slurmd) on localhost for the session.
