@@ -39,22 +39,21 @@ def _candidate(work_dir: Path) -> str | None:
     return parts[-3] if len(parts) >= 3 else None
 
 
-def _finished(folder: Path, task: str) -> dict[tuple[str, int], RunRecord]:
-    """The finished fine-tunings of the seed-0 backbones (work_dir seed0_ft<F>), by
-    variant and fine-tuning seed."""
-    return {(r.variant, r.seed): r for r in collect([folder / 'finetune'])
-            if r.status == 'finished' and _candidate(r.work_dir) == task
-            and Path(r.work_dir).name.startswith('seed0_')}
+def finished_runs(folder: Path) -> list[RunRecord]:
+    """The finished fine-tunings of the seed-0 backbones (work_dir seed0_ft<F>)."""
+    return [r for r in collect([folder / 'finetune'])
+            if r.status == 'finished' and Path(r.work_dir).name.startswith('seed0_')]
 
 
-def candidate_summary(folders: list[Path], task: str, a: str, b: str, scratch: str
-                      ) -> dict | None:
-    """One candidate's numbers from its finished runs in ``folders`` (a run the first
-    folder has is taken from it); None before any finished."""
+def candidate_summary(sources: list[tuple[Path, list[RunRecord]]], task: str, a: str,
+                      b: str, scratch: str) -> dict | None:
+    """One candidate's numbers from the finished runs of each (folder, its runs) in
+    ``sources`` (a run the first folder has is taken from it); None before any finished."""
     found: dict[tuple[str, int], tuple[RunRecord, Path]] = {}
-    for folder in folders:
-        for key, run in _finished(folder, task).items():
-            found.setdefault(key, (run, folder))
+    for folder, runs in sources:
+        for run in runs:
+            if _candidate(run.work_dir) == task:
+                found.setdefault((run.variant, run.seed), (run, folder))
     if not found:
         return None
     runs = [run for run, _ in found.values()]
@@ -158,8 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.same_backbones:
         check_same_backbones(manifest.folder, args.same_backbones, [args.a, args.b])
         folders.append(args.same_backbones)
+    sources = [(folder, finished_runs(folder)) for folder in folders]  # read once
     rows = [row for task in manifest.tasks if (row := candidate_summary(
-        folders, task.name, args.a, args.b, args.scratch)) is not None]
+        sources, task.name, args.a, args.b, args.scratch)) is not None]
     print(markdown(rows, args.a, args.b, args.scratch))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
