@@ -92,11 +92,11 @@ def test_verdict_manifest_pairs_three_variants_on_the_chosen_protocol():
     manifest = load_manifest(ROOT / 'configs/campaigns/verdict_cpu.py')
     jobs = {j.key: j for j in build_jobs(manifest)}
     assert sorted(k for k in jobs if k.startswith('pretrain.')) == [
-        f'pretrain.{v}.s{s}' for v in ('baseline', 'dar', 'random') for s in (0, 1, 2)]
+        f'pretrain.{v}.s{s}' for v in ('baseline', 'dar', 'random') for s in range(5)]
     # seed-paired: each backbone fine-tuned once, with its pretraining seed; scratch once
     finetunes = [k for k in jobs if k.startswith('finetune.')]
-    assert len(finetunes) == 9 * 4 + 4
-    assert 'finetune.random.s2.pose.f2' in jobs and 'finetune.scratch.s0.seg.f0' in jobs
+    assert len(finetunes) == 15 * 4 + 4
+    assert 'finetune.random.s4.pose.f4' in jobs and 'finetune.scratch.s0.seg.f0' in jobs
     export = jobs['export.dar.s1'].argv
     assert export[export.index('--preset') + 1] == 'cpu-v2'
     assert '_pose_real-small_cpu-v2.py' in jobs['finetune.dar.s1.pose.f1'].config_text
