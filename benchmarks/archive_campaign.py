@@ -11,6 +11,7 @@ made; no config dump, no weight, no log, no machine path:
     TARGET/jobs/*.json       the job records, the campaign folder written {folder}
     TARGET/provenance.json   code commit, library versions, CPU, when the jobs ran
     TARGET/report/           the campaign's report, if it wrote one (small files only)
+    TARGET/precision.json    a precision campaign's plans and seeds, if it has them
 
     python benchmarks/archive_campaign.py work_dirs/campaigns/real_small_cpu \\
         benchmarks/results/real_small_cpu --manifest configs/campaigns/real_small_cpu.py
@@ -40,6 +41,7 @@ from collections import Counter, defaultdict
 from importlib import metadata
 from pathlib import Path
 
+from dar_transfer.campaign.graph import PRECISION_STATE
 from dar_transfer.report.archive import ROW_VERSION, RUNS_FILE, to_row
 from dar_transfer.report.collect import _run_config, find_work_dirs, read_run
 from dar_transfer.report.records import RunRecord
@@ -442,6 +444,8 @@ def archive(source: Path, target: Path, *, manifest: Path | None = None,
         (target / 'manifest.py').write_text(rel.text(manifest.read_text(), folder=False))
     write_jobs(records, target, rel)
     copy_report(source, target, rel)
+    if (source / PRECISION_STATE).is_file():  # no paths in it: targets, plans, seeds
+        (target / PRECISION_STATE).write_text((source / PRECISION_STATE).read_text())
     where = (manifest.resolve().relative_to(REPO).as_posix()
              if manifest and manifest.resolve().is_relative_to(REPO) else
              manifest.name if manifest else None)

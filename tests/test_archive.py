@@ -250,6 +250,9 @@ def test_merge_adds_a_resumed_campaign_to_its_earlier_archive(campaign, tmp_path
         shutil.rmtree(fresh / stage)
     test = fresh / 'finetune/det/dar/seed1_ft1' / NEW / f'{NEW}.json'
     test.write_text(json.dumps({'coco/bbox_mAP': 0.5}) + '\n')
+    # a precision campaign's state goes with its runs: the folder's replaces the archive's
+    (merged / 'precision.json').write_text('{"seeds": {}, "plans": []}')
+    (fresh / 'precision.json').write_text('{"seeds": {"dar": [0, 1, 2]}, "plans": []}')
     assert load_tool().main([str(fresh), str(merged), '--manifest',
                              str(write_manifest(tmp_path)), '--merge']) == 0
     before = {row['job']: row for row in read_rows(target / RUNS_FILE)}
@@ -261,6 +264,7 @@ def test_merge_adds_a_resumed_campaign_to_its_earlier_archive(campaign, tmp_path
     provenance = json.loads((merged / 'provenance.json').read_text())
     assert provenance['runs']['jobs']['records'] == 16
     assert provenance['notes'][-1].startswith('merged: 15 rows kept')
+    assert json.loads((merged / 'precision.json').read_text())['seeds'] == {'dar': [0, 1, 2]}
 
 
 def test_a_bad_row_is_named(tmp_path):

@@ -90,7 +90,7 @@ def test_adds_the_seeds_steins_rule_asks_for_and_resumes_after_sigterm(tmp_path)
     assert dar.interval.method == 'stein' and dar.interval.n == expected['dar']
 
 
-def test_plan_prints_seeds_and_unknown_hours_without_records(tmp_path, capsys):
+def test_plan_prints_seeds_and_writes_the_plans_once(tmp_path, capsys):
     path = write_manifest(tmp_path)
     manifest = load_manifest(path)
     engine.run(manifest, python=FAKE, variants=list(VARIANTS))
@@ -102,6 +102,25 @@ def test_plan_prints_seeds_and_unknown_hours_without_records(tmp_path, capsys):
         assert row['hours'] is not None  # the fake's jobs have measured seconds
     assert main(['campaign', 'plan', str(path)]) == 0
     assert 'seeds for target' in capsys.readouterr().out
+    # A first stage that is not the one that ran (here: a fourth seed) is refused.
+    longer = load_manifest(path, {'variants.1.seeds': [0, 1, 2, 3]})
+    with pytest.raises(UsageError, match=r'det dar \(3 of 4\)'):
+        precision.fixed_state(longer, decide([manifest.folder / 'finetune']),
+                              {'det': TARGET}, MAX_SEEDS)
+    # --write fixes the plans and every round's seeds, as the run would give them.
+    assert main(['campaign', 'plan', str(path), '--write']) == 0
+    state = json.loads((tmp_path / 'camp' / 'precision.json').read_text())
+    expected = expected_seeds()
+    assert {v: len(s) for v, s in state['seeds'].items()} == expected
+    assert {p['variant']: p['seeds'] for p in state['plans']} == \
+        {v: expected[v] for v in VARIANTS[1:]}
+    _, statuses = engine.current(precision.applied(load_manifest(path)))
+    assert f"finetune.baseline.s{expected['baseline'] - 1}.det.f{expected['baseline'] - 1}" \
+        in statuses
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main(['campaign', 'plan', str(path), '--write'])
+    assert 'they are fixed once' in capsys.readouterr().err
 
 
 def test_changing_targets_after_the_first_stage_is_refused(tmp_path):

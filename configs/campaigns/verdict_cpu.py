@@ -26,8 +26,9 @@
 #       benchmarks/results/verdict_cpu --manifest configs/campaigns/verdict_cpu.py --merge
 # (the first session without --merge), until the first stage (seeds 0-4) is in; then
 #   dar-transfer campaign plan configs/campaigns/verdict_cpu.py \
-#       --cfg-options folder=benchmarks/results/verdict_cpu
-# gives the seeds the rule asks for, and the sessions go on to that many.
+#       --cfg-options folder=benchmarks/results/verdict_cpu --write
+# fixes the rule's plans and seeds in the archive's precision.json, once, and the
+# sessions go on with the seeds it lists.
 # InfoBatch (prune_ratio recalibrated for Imagenette) and RS2 join once these three are done.
 _base_ = ['./real_small_cpu.py']
 folder = 'work_dirs/campaigns/verdict_cpu'

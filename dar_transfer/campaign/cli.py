@@ -50,6 +50,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument('--margin', nargs='+', metavar='TASK=POINTS',
                         help='plan: non-inferiority margins (default: the manifest\'s, else '
                              'det=1.0 inst=1.0 seg=1.0 pose=0.5)')
+    parser.add_argument('--write', action='store_true',
+                        help="plan: fix the first stage's Stein plans, and the seeds they give "
+                             'each variant, in {folder}/precision.json, for rounds run in '
+                             'other folders and archived with --merge')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
                         metavar='KEY=VALUE', help='override manifest entries')
     parser.set_defaults(func=main)
@@ -67,6 +71,8 @@ def _print_table(statuses, parallel: int = 1) -> None:
 def main(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f'--jobs must be >= 1, got {args.jobs}')
+    if args.write and args.action != 'plan':
+        raise UsageError(f'--write belongs to `campaign plan`, not `campaign {args.action}`')
     if args.accept_jobs and args.action != 'accept':
         raise UsageError(f'campaign {args.action} takes no job names '
                          f'({" ".join(args.accept_jobs)}); only `campaign accept` does')
@@ -137,6 +143,11 @@ def plan(manifest, args: argparse.Namespace, targets: dict, max_seeds: int | Non
     except FileNotFoundError as error:
         print(f'nothing to plan from yet: {error}')
         return 0
+    if args.write:
+        state = precision.fixed_state(manifest, decision, targets, max_seeds)
+        precision.write_state(manifest, state)
+        print(f'wrote {precision.state_path(manifest)}: '
+              + ', '.join(f'{n} seeds {s}' for n, s in state['seeds'].items()))
     rows = planning.plan_rows(manifest, decision, planning.seed_seconds(
         manifest, jobs, statuses), targets, max_seeds)
     if args.json:

@@ -138,6 +138,35 @@ def next_round(seeds: dict[str, list[int]], needed: dict[str, int], reference: s
     return out if grown else None
 
 
+def fixed_state(manifest: Manifest, decision, targets: dict[str, float],
+                max_seeds: int) -> dict:
+    """The state ``run --until-precision`` would write once the first stage has finished,
+    with every round's seeds given at once: for a campaign whose rounds run elsewhere
+    (a fresh machine each session, archived with ``--merge``), so that ``report`` and
+    ``status`` of the archive see the plans and the seeds still to run."""
+    check_targets(manifest, targets, max_seeds)
+    state = read_state(manifest)
+    if state and state.get('plans'):
+        raise UsageError(f'{state_path(manifest)} already holds the first stage\'s plans; '
+                         'they are fixed once: delete the file to plan again')
+    variants = compared_variants(manifest)
+    first = {v.name: len(v.seeds) for v in manifest.variants
+             if v.name in (manifest.reference, *variants)}
+    plans = first_stage_plans(decision, targets, max_seeds, variants)
+    off = sorted(f"{p['task']} {p['variant']} ({p['n0']} of {first[p['variant']]})"
+                 for p in plans if p['n0'] != first[p['variant']])
+    if off:  # fewer: not done yet; more: later seeds must not shape the plan
+        raise UsageError('the first stage is the manifest\'s seeds, and the paired seeds '
+                         f'that finished differ: {", ".join(off)}; plan once exactly the '
+                         'first-stage seeds have run')
+    seeds = {v.name: list(v.seeds) for v in manifest.variants if v.name in first}
+    needed = needed_seeds(plans, manifest.reference)
+    while (grown := next_round(seeds, needed, manifest.reference)) is not None:
+        seeds = grown
+    return {'reference': manifest.reference, 'targets': targets, 'max_seeds': max_seeds,
+            'seeds': seeds, 'plans': plans}
+
+
 def run_until_precision(manifest: Manifest, targets: dict[str, float], max_seeds: int,
                         run_round: Callable[[Manifest, list[str]], dict],
                         decide: Callable[[Manifest], object], log: Callable[[str], None],
