@@ -102,4 +102,6 @@ def test_verdict_manifest_pairs_three_variants_on_the_chosen_protocol():
     assert '_pose_real-small_cpu-v2.py' in jobs['finetune.dar.s1.pose.f1'].config_text
     assert (manifest.reference, manifest.max_seeds) == ('baseline', 8)
     assert manifest.until_precision == {'det': 0.7, 'inst': 0.7, 'seg': 0.7, 'pose': 0.35}
+    assert manifest.margins == {'det': 1.0, 'inst': 1.0, 'seg': 1.0, 'pose': 0.5}
+    assert '--margin' in jobs['report.md'].argv and 'report.html' not in jobs
     assert not any(k.startswith(('probe.', 'noise')) for k in jobs)
