@@ -100,6 +100,16 @@ def test_task_values_parse_and_refuse_with_the_fix():
             power.parse_task_values([bad], '--margin', {})
 
 
+def test_report_names_the_margins_and_effects_it_used():
+    from dar_transfer.report.decision import build_decision
+
+    assert build_decision([]).margin_source == power.MARGIN_SOURCE
+    given = build_decision([], margins={**power.DEFAULT_MARGINS, 'det': 2.0},
+                           effects={'det': 0.5})
+    assert given.margin_source == 'as given (det 2, inst 1, pose 0.5, seg 1)'
+    assert given.effect_source == 'as given (det 0.5)'
+
+
 def test_stein_seeds_and_interval():
     # t(0.975, 2) = 4.3027: s1 = 0.5, h = 1 -> (2.151)^2 = 4.63 -> 5 seeds.
     plan = stein_seeds(0.5, 2, 3, 1.0, 8)

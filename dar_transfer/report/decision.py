@@ -133,8 +133,21 @@ def build_decision(tables: list[TaskTable], *, reference: str = 'baseline',
     variants: dict[str, list[Comparison]] = {}
     for c in comparisons:
         variants.setdefault(f'{c.variant} ({c.backbone})', []).append(c)
-    return Decision(comparisons, effects, margins, stein=bool(plans),
+    return Decision(comparisons, effects, margins,
+                    effect_source=_source(effects, power.PAPER_EFFECTS, power.EFFECT_SOURCE),
+                    margin_source=_source(margins, power.DEFAULT_MARGINS, power.MARGIN_SOURCE),
+                    stein=bool(plans),
                     lines=[_summary_line(name, members) for name, members in variants.items()])
+
+
+def _source(values: dict[str, float], defaults: dict[str, float], default_text: str) -> str:
+    """Where the effects or margins came from: the defaults' wording only for the
+    defaults' values, else the values themselves (a report must not name defaults that
+    were overridden)."""
+    if values == defaults:
+        return default_text
+    return 'as given (' + ', '.join(f'{task} {value:g}' for task, value in
+                                   sorted(values.items())) + ')'
 
 
 HEADER = ['task', 'metric', 'variant', 'n', 'delta', '95% CI', 'SD of diffs', 'MDE',
