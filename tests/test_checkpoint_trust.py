@@ -163,6 +163,7 @@ def test_finetune_loads_a_checkpoint_the_library_wrote(tmp_path):
     from dar_transfer.demo.toy_configs import write_toy_config
     from dar_transfer.utils.runner_setup import build_config
 
+    torch.manual_seed(0)  # seeded init and runs: a toy detector that tests the same each time
     torch.save(__import__('torchvision').models.resnet18().state_dict(), tmp_path / 'r18.pth')
     assert main(['export', str(tmp_path / 'r18.pth'), '--name', 'r18', '--tasks', 'det',
                  '--out', str(tmp_path / 'ckpt')]) == 0
@@ -171,12 +172,13 @@ def test_finetune_loads_a_checkpoint_the_library_wrote(tmp_path):
                               validate=False)
     library_cfg = build_config(str(config), {}, work_dir=str(tmp_path / 'library'))
     library_cfg.model.backbone.init_cfg = None
+    library_cfg.randomness = dict(seed=0)
     Runner.from_cfg(library_cfg).train()
     written = tmp_path / 'library' / 'epoch_1.pth'
     assert {'builtins.getattr', 'mmengine.logging.history_buffer.HistoryBuffer'} <= \
         pickle_globals(written)
     assert main(['finetune', str(config), '--work-dir', str(tmp_path / 'ours'),
-                 '--cfg-options', f'load_from={written}']) == 0
+                 '--cfg-options', f'load_from={written}', 'randomness.seed=0']) == 0
     summary = json.loads((tmp_path / 'ours' / 'finetune_summary.json').read_text())
     assert 'coco/bbox_mAP' in summary['test']
     assert Config.fromfile(config).default_scope == 'mmdet'

@@ -28,6 +28,7 @@ def suite(tmp_path_factory):
                       val_fraction=0.25, seed=0)
     lspet.convert(write_lspet_raw(raw, images=10), data / 'lspet', val_fraction=0.2, seed=0)
     camvid.convert(write_camvid_raw(raw, images={'train': 4, 'val': 2}), data / 'camvid')
+    torch.manual_seed(0)  # with the runs' seed below: toy runs that always test the same
     torch.save(torchvision.models.resnet18().state_dict(), root / 'r18.pth')
     out = root / 'checkpoints'
     for preset in PRESETS:
@@ -170,7 +171,7 @@ def test_cpu_preset_fine_tunes_and_tests(suite, task, preset, tmp_path):
     short = (['train_cfg.max_iters=2', 'train_cfg.val_begin=3', 'param_scheduler.0.end=2']
              if task == 'seg' else ['train_cfg.max_epochs=1', 'train_cfg.val_begin=2'])
     assert main(['finetune', str(out / f'r18_{task}_real-small_{preset}.py'), '--work-dir',
-                 str(tmp_path), '--cfg-options', *short]) == 0
+                 str(tmp_path), '--cfg-options', 'randomness.seed=0', *short]) == 0
     summary = json.loads((tmp_path / 'finetune_summary.json').read_text())
     assert isinstance(summary['test'][METRICS[task]], float)
     if task == 'pose':
@@ -182,7 +183,7 @@ def test_cpu_frozen_preset_leaves_the_backbone_as_exported(suite, tmp_path):
     root, _, out = suite
     short = ['train_cfg.max_iters=2', 'train_cfg.val_begin=3', 'param_scheduler.0.end=2']
     assert main(['finetune', str(out / 'r18_seg_real-small_cpu-frozen.py'), '--work-dir',
-                 str(tmp_path), '--cfg-options', *short]) == 0
+                 str(tmp_path), '--cfg-options', 'randomness.seed=0', *short]) == 0
     trained = torch.load(tmp_path / 'iter_2.pth', map_location='cpu')['state_dict']
     exported = torch.load(root / 'r18.pth', map_location='cpu')
     backbone = {k[len('backbone.'):]: v for k, v in trained.items() if k.startswith('backbone.')}
