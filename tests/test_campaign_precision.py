@@ -45,6 +45,13 @@ def expected_seeds() -> dict[str, int]:
     return {'baseline': max(need.values()), **need}
 
 
+def report_options(manifest) -> tuple[list[str], Path]:
+    """What the campaign's report job passes beyond its sources, format and output."""
+    jobs, _ = engine.current(manifest)
+    argv = next(j for j in jobs if j.stage == 'report').argv
+    return argv[argv.index('--out') + 2:], manifest.folder
+
+
 RUN = ('import sys\nfrom dar_transfer.campaign import engine, precision\n'
        'from dar_transfer.campaign.manifest import load_manifest\n'
        'from dar_transfer.report.decision import decide\n'
@@ -107,6 +114,12 @@ def test_plan_prints_seeds_and_writes_the_plans_once(tmp_path, capsys):
     with pytest.raises(UsageError, match=r'det dar \(3 of 4\)'):
         precision.fixed_state(longer, decide([manifest.folder / 'finetune']),
                               {'det': TARGET}, MAX_SEEDS)
+    # Until the plans are fixed, the report says its verdicts are not the campaign's.
+    assert report_options(manifest)[0] == ['--pending-first-stage', '0', '1', '2']
+    assert main(['report', str(manifest.folder / 'finetune'),
+                 '--pending-first-stage', '0', '1', '2']) == 0
+    assert '**Interim: a precision campaign chooses these seeds, and the plans of its ' \
+        'first stage (seeds 0-2) are not fixed yet' in capsys.readouterr().out
     # --write fixes the plans and every round's seeds, as the run would give them.
     assert main(['campaign', 'plan', str(path), '--write']) == 0
     state = json.loads((tmp_path / 'camp' / 'precision.json').read_text())
@@ -117,7 +130,15 @@ def test_plan_prints_seeds_and_writes_the_plans_once(tmp_path, capsys):
     _, statuses = engine.current(precision.applied(load_manifest(path)))
     assert f"finetune.baseline.s{expected['baseline'] - 1}.det.f{expected['baseline'] - 1}" \
         in statuses
+    # ... and from then on the report takes Stein's intervals, and is no longer interim.
+    options, folder = report_options(load_manifest(path))
+    assert options == ['--precision', str(folder / 'precision.json')]
     capsys.readouterr()
+    assert main(['report', str(folder / 'finetune'), '--format', 'json', *options,
+                 '--pending-first-stage', '0', '1', '2']) == 0
+    decision = json.loads(capsys.readouterr().out)['decision']
+    assert decision['interim'] is None
+    assert {c['method'] for c in decision['comparisons'] if c['task'] == 'det'} == {'stein'}
     with pytest.raises(SystemExit):
         main(['campaign', 'plan', str(path), '--write'])
     assert 'they are fixed once' in capsys.readouterr().err

@@ -205,6 +205,12 @@ def _report_jobs(m: Manifest, inputs_jobs: list[Job]) -> list[Job]:
     plan = m.folder / PRECISION_STATE
     if plan.exists():
         options += ['--precision', str(plan)]
+    elif m.until_precision:
+        # the first stage is what the manifest lists for the variants compared
+        first = sorted({s for v in m.variants if v.name != m.reference and v.config is not None
+                        for s in v.seeds})
+        if first:
+            options += ['--pending-first-stage', *map(str, first)]
     for fmt in m.report['formats']:
         target = out / f'report.{ "tex" if fmt == "latex" else fmt}'
         argv = ['report', *sources, '--format', fmt, '--out', str(target), *options]

@@ -44,6 +44,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument('--precision', metavar='FILE',
                         help="a precision campaign's precision.json: the comparisons whose "
                              "seeds it chose take Stein's interval")
+    parser.add_argument('--pending-first-stage', nargs='+', type=int, metavar='SEED',
+                        help="a precision campaign's first-stage seeds, while they have not "
+                             'all finished: the decision says its verdicts are interim '
+                             '(ignored with --precision)')
     parser.set_defaults(func=main)
     return parser
 
@@ -88,7 +92,8 @@ def main(args: argparse.Namespace) -> int:
         tables, reference=args.baseline,
         effects=power.parse_task_values(args.effect, '--effect', power.PAPER_EFFECTS),
         margins=power.parse_task_values(args.margin, '--margin', power.DEFAULT_MARGINS),
-        plans=read_plans(args.precision) if args.precision else None)
+        plans=read_plans(args.precision) if args.precision else None,
+        pending_first_stage=args.pending_first_stage)
     scores = (build_scores(tables, reference=args.baseline, scratch=args.scratch)
               if fmt_needs_scores(args.format) else None)
     text = render(runs, tables, args.format, args.plots, decision, scores)

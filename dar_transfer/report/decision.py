@@ -57,6 +57,8 @@ class Decision:
     margin_source: str = power.MARGIN_SOURCE
     stein: bool = False
     lines: list[str] = field(default_factory=list)
+    # set while a precision campaign's first stage is running: its verdicts are not these
+    interim: str | None = None
 
 
 def _stein(table: TaskTable, row, base, column: str, plan: SteinPlan) -> Interval:
@@ -125,7 +127,10 @@ def _summary_line(variant: str, members: list[Comparison]) -> str:
 def build_decision(tables: list[TaskTable], *, reference: str = 'baseline',
                    effects: dict[str, float] | None = None,
                    margins: dict[str, float] | None = None,
-                   plans: dict | None = None) -> Decision:
+                   plans: dict | None = None,
+                   pending_first_stage: list[int] | None = None) -> Decision:
+    """``pending_first_stage``: the first-stage seeds of a precision campaign that has not
+    fixed its plans yet; the decision then says that its verdicts are interim."""
     effects = dict(power.PAPER_EFFECTS if effects is None else effects)
     margins = dict(power.DEFAULT_MARGINS if margins is None else margins)
     comparisons = [c for table in tables for c in compare_rows(
@@ -137,7 +142,28 @@ def build_decision(tables: list[TaskTable], *, reference: str = 'baseline',
                     effect_source=_source(effects, power.PAPER_EFFECTS, power.EFFECT_SOURCE),
                     margin_source=_source(margins, power.DEFAULT_MARGINS, power.MARGIN_SOURCE),
                     stein=bool(plans),
-                    lines=[_summary_line(name, members) for name, members in variants.items()])
+                    lines=[_summary_line(name, members) for name, members in variants.items()],
+                    interim=None if plans or not pending_first_stage
+                    else interim_note(pending_first_stage))
+
+
+def _seed_list(seeds: list[int]) -> str:
+    seeds = sorted(set(seeds))
+    if len(seeds) > 2 and seeds == list(range(seeds[0], seeds[-1] + 1)):
+        return f'{seeds[0]}-{seeds[-1]}'
+    return ', '.join(str(s) for s in seeds)
+
+
+def interim_note(first_stage: list[int]) -> str:
+    """Why a precision campaign's report must not be read as its answer before its first
+    stage has fixed its plans: these intervals are fixed-n ones on whatever has finished,
+    and the campaign's own come with Stein's rule."""
+    return (f'Interim: a precision campaign chooses these seeds, and the plans of its first '
+            f'stage (seeds {_seed_list(first_stage)}) are not fixed yet: `campaign run '
+            '--until-precision` or `campaign plan --write` fixes them once those seeds have '
+            'finished. The intervals below are on the paired seeds finished so far (column '
+            'n). They are not the campaign\'s verdicts, which come with Stein\'s intervals, '
+            'and no seed is added or stopped on them.')
 
 
 def _source(values: dict[str, float], defaults: dict[str, float], default_text: str) -> str:
@@ -193,6 +219,8 @@ def markdown(decision: Decision) -> str:
     if not decision.comparisons:
         return ''
     lines = ['## Decision: non-inferiority against the baseline', '']
+    if decision.interim:
+        lines += [f'**{decision.interim}**', '']
     lines += [f'- {line}' for line in decision.lines]
     lines += ['', '### Power and non-inferiority', '', '| ' + ' | '.join(HEADER) + ' |',
               '|' + '---|' * len(HEADER)]
@@ -201,7 +229,7 @@ def markdown(decision: Decision) -> str:
 
 
 def as_dict(decision: Decision) -> dict:
-    return {'summary': decision.lines, 'effects': decision.effects,
+    return {'summary': decision.lines, 'interim': decision.interim, 'effects': decision.effects,
             'effect_source': decision.effect_source, 'margins': decision.margins,
             'margin_source': decision.margin_source,
             'comparisons': [c.as_dict() for c in decision.comparisons]}

@@ -209,7 +209,10 @@ def to_html(tables: list[TaskTable], images: dict[str, str],
     if headline is not None:
         body.append(summary.to_html(headline))
     if decision is not None and decision.comparisons:
-        body.append('<h2>Decision: non-inferiority against the baseline</h2><ul>')
+        body.append('<h2>Decision: non-inferiority against the baseline</h2>')
+        if decision.interim:
+            body.append(f'<p><strong>{html.escape(decision.interim)}</strong></p>')
+        body.append('<ul>')
         body += [f'<li>{html.escape(line)}</li>' for line in decision.lines]
         body.append('</ul>')
         body += _html_table(verdicts.HEADER, [verdicts.cells(c) for c in decision.comparisons])
