@@ -144,6 +144,52 @@ def test_plan_prints_seeds_and_writes_the_plans_once(tmp_path, capsys):
     assert 'they are fixed once' in capsys.readouterr().err
 
 
+def test_an_archive_holds_its_jobs_as_done_while_the_manifest_is_unchanged(
+        tmp_path, monkeypatch):
+    """Read through the manifest with folder=ARCHIVE, the archived jobs are done (their
+    commands name another folder, which alone must not make them outdated); a changed
+    config, or a run whose row is gone, still shows. Folders relative, as manifests
+    write them (an absolute one is written into the fine-tuning configs)."""
+    import shutil
+
+    from helpers import load_benchmark
+
+    monkeypatch.chdir(tmp_path)
+    path = write_manifest(tmp_path)
+    manifest = load_manifest(path, {'folder': 'camp'})
+    engine.run(manifest, python=FAKE, variants=list(VARIANTS))
+    for work_dir in (manifest.folder / 'pretrain').glob('*/seed*'):
+        # the fake pretraining leaves no mmengine run; a real one gives the archive a row
+        vis = work_dir / '20260101_000000' / 'vis_data'
+        vis.mkdir(parents=True)
+        (vis / 'config.py').write_text(
+            "model = dict(type='ImageClassifier', arch='resnet18', num_classes=10)\n"
+            f'randomness = dict(seed={work_dir.name[4:]})\n'
+            'train_cfg = dict(by_epoch=True, max_epochs=1)\n')
+        (vis / 'scalars.json').write_text('{"accuracy/top1": 70.0, "step": 1}\n')
+    archive = Path('archive')
+    assert load_benchmark('archive_campaign').main(
+        [str(manifest.folder), str(archive), '--manifest', str(path)]) == 0
+    shutil.rmtree(manifest.folder)  # the archive alone: no summary, no weights
+
+    def states(**options) -> dict[str, tuple[str, str]]:
+        _, statuses = engine.current(load_manifest(path, {'folder': str(archive), **options}))
+        return {k: (s.state, s.reason) for k, s in statuses.items() if s.job.stage != 'report'}
+
+    assert set(states().values()) == {('done', 'archived (runs.jsonl)')}
+    assert len(states()) == 3 * 3 * 3  # pretraining, export, det fine-tuning per seed
+    other = tmp_path / 'other.py'
+    other.write_text(Path(PRETRAIN).read_text() + '# edited\n')
+    edited = states(**{'variants.1.config': str(other)})
+    assert edited['pretrain.dar.s0'][0] == 'outdated'
+    assert edited['finetune.dar.s0.det.f0'][0] != 'done'
+    assert edited['finetune.random.s0.det.f0'][0] == 'done'
+    rows = (archive / 'runs.jsonl').read_text().splitlines()
+    (archive / 'runs.jsonl').write_text(''.join(
+        row + '\n' for row in rows if '"finetune.dar.s2.det.f2"' not in row))
+    assert states()['finetune.dar.s2.det.f2'][0] == 'rerun'
+
+
 def test_changing_targets_after_the_first_stage_is_refused(tmp_path):
     path = write_manifest(tmp_path)
     manifest = load_manifest(path)

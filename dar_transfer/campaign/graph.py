@@ -50,6 +50,11 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def argv_digest(argv: list[str]) -> str:
+    """The fingerprint part of a job's command line (its paths name the campaign folder)."""
+    return _digest(' '.join(argv))
+
+
 def config_digest(path: str, _seen: frozenset = frozenset()) -> str:
     """Digest of a config file and its local ``_base_`` files (package bases by name).
 
@@ -114,7 +119,7 @@ def _export(m: Manifest, v: Variant, seed: int, pretrain: Job | None,
         argv += ['--suite', m.suite, '--preset', m.export_options['preset'],
                  '--data-root', str(m.export_options['data_root'])]
     artifacts += [out / _config_name(m, name, t) for t in tasks]
-    parts = {'argv': _digest(' '.join(argv))}
+    parts = {'argv': argv_digest(argv)}
     if m.suite != 'coco':  # an edited preset changes the configs, not export's argv
         parts['suite'] = _suite_digest(m, tasks)
     if pretrain is not None:
@@ -188,7 +193,7 @@ def _probe(m: Manifest, v: Variant, seed: int, pretrain: Job, entry: dict) -> Jo
         if entry.get(key) is not None:
             argv += [f'--{key.replace("_", "-")}', str(entry[key])]
     return Job(f'probe.{v.name}.s{seed}.{entry["name"]}', 'probe', argv, [pretrain.key], out,
-               [], {'argv': _digest(' '.join(argv)), 'input': pretrain.fingerprint()},
+               [], {'argv': argv_digest(argv), 'input': pretrain.fingerprint()},
                cell={'variant': v.name, 'seed': seed, 'probe': entry['name']})
 
 
@@ -217,7 +222,7 @@ def _report_jobs(m: Manifest, inputs_jobs: list[Job]) -> list[Job]:
         if fmt == 'md' and m.report['plots']:
             argv += ['--plots', str(out / 'plots')]
         jobs.append(Job(f'report.{fmt}', 'report', argv, deps, target, [],
-                        {'argv': _digest(' '.join(argv)), 'input': inputs}, cell={}))
+                        {'argv': argv_digest(argv), 'input': inputs}, cell={}))
     return jobs
 
 

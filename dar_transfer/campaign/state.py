@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..report.archive import RUNS_FILE
+from .archived import archived_keys
 from .graph import Job, dependents
 
 ACTIVE = ('running', 'submitted')
@@ -107,11 +109,19 @@ def evaluate(folder: Path, jobs: list[Job], records: dict[str, dict] | None = No
     """The status of every job; ``jobs`` must be in dependency order.
 
     Walks the graph backwards: a done job whose artifacts are gone (weights are not
-    committed) runs again only when a dependent that will run needs them.
+    committed) runs again only when a dependent that will run needs them. In an archive
+    the jobs it holds are done (:mod:`.archived`).
     """
     records = records if records is not None else {j.key: read_record(folder, j.key)
                                                    for j in jobs}
     out = {j.key: _own_status(j, records.get(j.key, {})) for j in jobs}
+    done = {k for k, status in out.items() if status.state == 'done'}
+    archived, rowless = archived_keys(folder, jobs, records, done)  # runs.jsonl's results
+    for key in archived:
+        out[key] = JobStatus(out[key].job, 'done', f'archived ({RUNS_FILE})', records[key])
+    for key in rowless:
+        out[key] = JobStatus(out[key].job, 'rerun', f'its record says done, but {RUNS_FILE} '
+                             'has no row for it', records[key])
     after = dependents(jobs)
     for job in reversed(jobs):
         status = out[job.key]
