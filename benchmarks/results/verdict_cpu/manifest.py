@@ -24,6 +24,8 @@
 #       --cfg-options 'variants.1.seeds=[K]' 'variants.2.seeds=[K]' 'variants.3.seeds=[K]'
 #   python benchmarks/archive_campaign.py work_dirs/campaigns/verdict_cpu \
 #       benchmarks/results/verdict_cpu --manifest configs/campaigns/verdict_cpu.py --merge
+#   dar-transfer campaign report configs/campaigns/verdict_cpu.py \
+#       --cfg-options folder=benchmarks/results/verdict_cpu   # section 11 prints report.md
 # (the first session without --merge), until the first stage (seeds 0-4) is in; then
 #   dar-transfer campaign plan configs/campaigns/verdict_cpu.py \
 #       --cfg-options folder=benchmarks/results/verdict_cpu --write
