@@ -27,10 +27,10 @@ VARIANTS = ('baseline', 'dar', 'random')
 TARGET, MAX_SEEDS = 1.2, 7
 
 
-def write_manifest(tmp: Path) -> Path:
+def write_manifest(tmp: Path, variants: tuple[str, ...] = VARIANTS) -> Path:
     fields = dict(folder=str(tmp / 'camp'), tasks=['det'], report=dict(formats=['json']),
                   variants=[dict(name=n, config=PRETRAIN, seeds=[0, 1, 2], depth=18)
-                            for n in VARIANTS],
+                            for n in variants],
                   until_precision=dict(det=TARGET), max_seeds=MAX_SEEDS)
     path = tmp / 'manifest.py'
     path.write_text(''.join(f'{k} = {v!r}\n' for k, v in fields.items()))
@@ -59,7 +59,7 @@ RUN = ('import sys\nfrom dar_transfer.campaign import engine, precision\n'
        'rounds = lambda cur, vs: {k: s for k, s in engine.run(cur, python=sys.argv[2], '
        'variants=vs).items() if s.job.stage != "report"}\n'
        'final, done = precision.run_until_precision(m, m.until_precision, m.max_seeds, rounds, '
-       'lambda cur: decide([cur.folder / "finetune"]), print)\n'
+       'lambda cur, seeds: decide([cur.folder / "finetune"], seeds=seeds), print)\n'
        'sys.exit(0 if done else 3)\n')
 
 
@@ -112,13 +112,13 @@ def test_plan_prints_seeds_and_writes_the_plans_once(tmp_path, capsys):
     # A first stage that is not the one that ran (here: a fourth seed) is refused.
     longer = load_manifest(path, {'variants.1.seeds': [0, 1, 2, 3]})
     with pytest.raises(UsageError, match=r'det dar \(3 of 4\)'):
-        precision.fixed_state(longer, decide([manifest.folder / 'finetune']),
+        precision.fixed_state(longer, lambda seeds: decide([manifest.folder / 'finetune']),
                               {'det': TARGET}, MAX_SEEDS)
     # Until the plans are fixed, the report says its verdicts are not the campaign's.
     assert report_options(manifest)[0] == ['--pending-first-stage', '0', '1', '2']
     assert main(['report', str(manifest.folder / 'finetune'),
                  '--pending-first-stage', '0', '1', '2']) == 0
-    assert '**Interim: a precision campaign chooses these seeds, and the plans of its ' \
+    assert '**Interim: a precision campaign chooses these seeds, and the plans of a ' \
         'first stage (seeds 0-2) are not fixed yet' in capsys.readouterr().out
     # --write fixes the plans and every round's seeds, as the run would give them.
     assert main(['campaign', 'plan', str(path), '--write']) == 0
@@ -134,14 +134,42 @@ def test_plan_prints_seeds_and_writes_the_plans_once(tmp_path, capsys):
     options, folder = report_options(load_manifest(path))
     assert options == ['--precision', str(folder / 'precision.json')]
     capsys.readouterr()
-    assert main(['report', str(folder / 'finetune'), '--format', 'json', *options,
-                 '--pending-first-stage', '0', '1', '2']) == 0
+    assert main(['report', str(folder / 'finetune'), '--format', 'json', *options]) == 0
     decision = json.loads(capsys.readouterr().out)['decision']
     assert decision['interim'] is None
     assert {c['method'] for c in decision['comparisons'] if c['task'] == 'det'} == {'stein'}
     with pytest.raises(SystemExit):
         main(['campaign', 'plan', str(path), '--write'])
     assert 'they are fixed once' in capsys.readouterr().err
+    # A variant added later (InfoBatch after DaR and random) gets its plan once its own
+    # first stage has run, from those seeds' runs alone; the earlier plans stay.
+    joined = write_manifest(tmp_path, (*VARIANTS, 'infobatch'))
+    assert report_options(load_manifest(joined))[0] == [
+        '--precision', str(folder / 'precision.json'), '--pending-first-stage', '0', '1', '2']
+    with pytest.raises(SystemExit):
+        main(['campaign', 'plan', str(joined), '--write'])
+    assert 'det infobatch (0 of 3)' in capsys.readouterr().err
+    # the added rounds run first, so the later seeds exist and must not count
+    engine.run(precision.applied(load_manifest(path)), python=FAKE, variants=list(VARIANTS))
+    engine.run(load_manifest(joined), python=FAKE, variants=['infobatch'])
+    assert main(['campaign', 'plan', str(joined), '--write']) == 0
+    assert report_options(load_manifest(joined))[0] == options
+    after = json.loads((tmp_path / 'camp' / 'precision.json').read_text())
+    assert after['plans'][:-1] == state['plans']
+    added = after['plans'][-1]
+    table = {v: {s: box_ap(v, s, 'det') for s in (0, 1, 2)} for v in (*VARIANTS, 'infobatch')}
+    sd, df = block_sd(table)
+    assert (added['variant'], added['n0'], added['df']) == ('infobatch', 3, df)
+    assert added['sd'] == pytest.approx(sd)
+    every_seed = decide([tmp_path / 'camp' / 'finetune'])
+    assert next(c for c in every_seed.comparisons if c.variant == 'infobatch').interval.sd \
+        != pytest.approx(sd)  # what the plan would have been, had the later seeds counted
+    assert added['seeds'] == stein_seeds(sd, df, 3, TARGET, MAX_SEEDS).seeds
+    assert len(after['seeds']['infobatch']) == added['seeds']
+    assert {v: after['seeds'][v] for v in VARIANTS[1:]} == \
+        {v: state['seeds'][v] for v in VARIANTS[1:]}
+    base, before = after['seeds']['baseline'], state['seeds']['baseline']
+    assert base[:len(before)] == before and len(base) == max(len(before), added['seeds'])
 
 
 def test_an_archive_holds_its_jobs_as_done_while_the_manifest_is_unchanged(

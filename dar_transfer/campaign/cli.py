@@ -53,7 +53,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument('--write', action='store_true',
                         help="plan: fix the first stage's Stein plans, and the seeds they give "
                              'each variant, in {folder}/precision.json, for rounds run in '
-                             'other folders and archived with --merge')
+                             'other folders and archived with --merge; later, the plans of '
+                             'variants added to the manifest, from their own first stage')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
                         metavar='KEY=VALUE', help='override manifest entries')
     parser.set_defaults(func=main)
@@ -123,7 +124,7 @@ def main(args: argparse.Namespace) -> int:
     return 1 if failed and args.executor == 'local' else 0
 
 
-def _decide(manifest, args: argparse.Namespace):
+def _decide(manifest, args: argparse.Namespace, seeds: set[int] | None = None):
     from ..report.decision import decide
 
     effects = power.parse_task_values(args.effect, '--effect',
@@ -131,7 +132,7 @@ def _decide(manifest, args: argparse.Namespace):
     margins = power.parse_task_values(args.margin, '--margin',
                                       manifest.margins or power.DEFAULT_MARGINS)
     return decide([manifest.folder / 'pretrain', manifest.folder / 'finetune'],
-                  reference=manifest.reference, effects=effects, margins=margins)
+                  reference=manifest.reference, effects=effects, margins=margins, seeds=seeds)
 
 
 def plan(manifest, args: argparse.Namespace, targets: dict, max_seeds: int | None) -> int:
@@ -144,7 +145,8 @@ def plan(manifest, args: argparse.Namespace, targets: dict, max_seeds: int | Non
         print(f'nothing to plan from yet: {error}')
         return 0
     if args.write:
-        state = precision.fixed_state(manifest, decision, targets, max_seeds)
+        state = precision.fixed_state(manifest, lambda seeds: _decide(manifest, args, seeds),
+                                      targets, max_seeds)
         precision.write_state(manifest, state)
         print(f'wrote {precision.state_path(manifest)}: '
               + ', '.join(f'{n} seeds {s}' for n, s in state['seeds'].items()))
@@ -171,8 +173,9 @@ def run_until_precision(manifest, args: argparse.Namespace, targets: dict,
         return {k: s for k, s in statuses.items()
                 if s.job.cell.get('variant') in variants and s.job.stage != 'report'}
 
-    def decide_current(current):
-        return decide([current.folder / 'finetune'], reference=current.reference)
+    def decide_current(current, seeds):
+        return decide([current.folder / 'finetune'], reference=current.reference,
+                      seeds=seeds)
 
     try:
         final, finished = precision.run_until_precision(

@@ -138,57 +138,85 @@ def next_round(seeds: dict[str, list[int]], needed: dict[str, int], reference: s
     return out if grown else None
 
 
-def fixed_state(manifest: Manifest, decision, targets: dict[str, float],
-                max_seeds: int) -> dict:
+def first_stage(manifest: Manifest, variants: list[str]) -> set[int]:
+    """The first-stage seeds of ``variants``: those the manifest lists for them."""
+    return {s for v in manifest.variants if v.name in variants for s in v.seeds}
+
+
+def _check_unchanged(manifest: Manifest, state: dict, targets: dict[str, float],
+                     max_seeds: int) -> None:
+    if state.get('targets') != targets or state.get('max_seeds') != max_seeds:
+        raise UsageError(f'{state_path(manifest)} was planned for targets {state["targets"]} '
+                         f'and max_seeds {state["max_seeds"]}; changing them after the first '
+                         'stage would let the data choose the rule. Keep them, or delete the '
+                         'file (and the added seeds\' runs) to start over')
+
+
+def fixed_state(manifest: Manifest, decide: Callable[[set[int]], object],
+                targets: dict[str, float], max_seeds: int) -> dict:
     """The state ``run --until-precision`` would write once the first stage has finished,
     with every round's seeds given at once: for a campaign whose rounds run elsewhere
     (a fresh machine each session, archived with ``--merge``), so that ``report`` and
-    ``status`` of the archive see the plans and the seeds still to run."""
+    ``status`` of the archive see the plans and the seeds still to run.
+
+    ``decide(seeds)`` gives the comparisons of the runs of those backbone seeds only.
+    Once the plans exist, variants added to the manifest later (InfoBatch and RS2 after
+    DaR and random) get theirs, once, from their own first stage (their manifest seeds),
+    with the SD pooled over every variant's runs of those seeds and no later one."""
     check_targets(manifest, targets, max_seeds)
-    state = read_state(manifest)
-    if state and state.get('plans'):
+    state = read_state(manifest) or {}
+    earlier = state.get('plans') or []
+    if earlier:
+        _check_unchanged(manifest, state, targets, max_seeds)
+    planned = {p['variant'] for p in earlier}
+    joining = [v for v in compared_variants(manifest) if v not in planned]
+    if not joining:
         raise UsageError(f'{state_path(manifest)} already holds the first stage\'s plans; '
                          'they are fixed once: delete the file to plan again')
-    variants = compared_variants(manifest)
     first = {v.name: len(v.seeds) for v in manifest.variants
-             if v.name in (manifest.reference, *variants)}
-    plans = first_stage_plans(decision, targets, max_seeds, variants)
-    off = sorted(f"{p['task']} {p['variant']} ({p['n0']} of {first[p['variant']]})"
-                 for p in plans if p['n0'] != first[p['variant']])
-    if off:  # fewer: not done yet; more: later seeds must not shape the plan
+             if v.name in (manifest.reference, *joining)}
+    plans = first_stage_plans(decide(first_stage(manifest, joining)), targets, max_seeds,
+                              joining)
+    found = {(p['task'], p['variant']) for p in plans}
+    off = sorted([f"{p['task']} {p['variant']} ({p['n0']} of {first[p['variant']]})"
+                  for p in plans if p['n0'] != first[p['variant']]]
+                 + [f'{task} {v} (0 of {first[v]})' for v in joining for task in targets
+                    if (task, v) not in found])
+    if off:  # fewer: not done yet
         raise UsageError('the first stage is the manifest\'s seeds, and the paired seeds '
                          f'that finished differ: {", ".join(off)}; plan once exactly the '
                          'first-stage seeds have run')
-    seeds = {v.name: list(v.seeds) for v in manifest.variants if v.name in first}
-    needed = needed_seeds(plans, manifest.reference)
+    seeds = {name: list(values) for name, values in (state.get('seeds') or {}).items()}
+    for v in manifest.variants:
+        if v.name in first:
+            seeds.setdefault(v.name, list(v.seeds))
+    needed = needed_seeds([*earlier, *plans], manifest.reference)
     while (grown := next_round(seeds, needed, manifest.reference)) is not None:
         seeds = grown
     return {'reference': manifest.reference, 'targets': targets, 'max_seeds': max_seeds,
-            'seeds': seeds, 'plans': plans}
+            'seeds': seeds, 'plans': [*earlier, *plans]}
 
 
 def run_until_precision(manifest: Manifest, targets: dict[str, float], max_seeds: int,
                         run_round: Callable[[Manifest, list[str]], dict],
-                        decide: Callable[[Manifest], object], log: Callable[[str], None],
+                        decide: Callable[[Manifest, set[int]], object],
+                        log: Callable[[str], None],
                         only: list[str] | None = None) -> tuple[Manifest, bool]:
     """Rounds until every plan's seeds have run. ``run_round(manifest, variants)`` runs
-    (or submits) those variants' jobs and returns their statuses; ``decide(manifest)``
-    gives the report's comparisons of what finished; ``only`` restricts the compared
-    variants (``--variants``; the reference always runs). Returns the manifest with the
-    seeds given so far and whether every round finished (False: jobs still pending,
-    failed or submitted to a scheduler; run again later)."""
+    (or submits) those variants' jobs and returns their statuses; ``decide(manifest,
+    seeds)`` gives the report's comparisons of what finished with those backbone seeds
+    (a joining variant's first stage: its SD must not see later seeds); ``only``
+    restricts the compared variants (``--variants``; the reference always runs). Returns
+    the manifest with the seeds given so far and whether every round finished (False:
+    jobs still pending, failed or submitted to a scheduler; run again later)."""
     check_targets(manifest, targets, max_seeds)
     variants = [manifest.reference, *(v for v in compared_variants(manifest)
                                       if only is None or v in only)]
     state = read_state(manifest) or {
         'reference': manifest.reference, 'targets': targets, 'max_seeds': max_seeds,
         'seeds': {}, 'plans': []}
-    if state.get('plans') and (state.get('targets') != targets
-                               or state.get('max_seeds') != max_seeds):
-        raise UsageError(f'{state_path(manifest)} was planned for targets {state["targets"]} '
-                         f'and max_seeds {state["max_seeds"]}; changing them after the first '
-                         'stage would let the data choose the rule. Keep them, or delete the '
-                         'file (and the added seeds\' runs) to start over')
+    if state.get('plans'):
+        _check_unchanged(manifest, state, targets, max_seeds)
     state.update(targets=targets, max_seeds=max_seeds, plans=state.get('plans') or [])
     for v in manifest.variants:  # a variant joining later starts from its manifest seeds
         if v.name in variants:
@@ -204,7 +232,8 @@ def run_until_precision(manifest: Manifest, targets: dict[str, float], max_seeds
         planned = {p['variant'] for p in state['plans']}
         joining = [v for v in variants[1:] if v not in planned]
         if joining:  # first stage of these variants done: their plans, once and for all
-            new = first_stage_plans(decide(current), targets, max_seeds, joining)
+            new = first_stage_plans(decide(current, first_stage(manifest, joining)),
+                                    targets, max_seeds, joining)
             state['plans'] += new
             write_state(manifest, state)
             for plan in new:

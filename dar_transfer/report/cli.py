@@ -45,9 +45,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="a precision campaign's precision.json: the comparisons whose "
                              "seeds it chose take Stein's interval")
     parser.add_argument('--pending-first-stage', nargs='+', type=int, metavar='SEED',
-                        help="a precision campaign's first-stage seeds, while they have not "
-                             'all finished: the decision says its verdicts are interim '
-                             '(ignored with --precision)')
+                        help="a precision campaign's first-stage seeds, while some variant "
+                             'has no plan yet: the decision says that the comparisons '
+                             "without Stein's interval are interim")
     parser.set_defaults(func=main)
     return parser
 

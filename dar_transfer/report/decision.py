@@ -129,8 +129,8 @@ def build_decision(tables: list[TaskTable], *, reference: str = 'baseline',
                    margins: dict[str, float] | None = None,
                    plans: dict | None = None,
                    pending_first_stage: list[int] | None = None) -> Decision:
-    """``pending_first_stage``: the first-stage seeds of a precision campaign that has not
-    fixed its plans yet; the decision then says that its verdicts are interim."""
+    """``pending_first_stage``: the first-stage seeds of a precision campaign's variants
+    that have no plan yet; the decision then says that their verdicts are interim."""
     effects = dict(power.PAPER_EFFECTS if effects is None else effects)
     margins = dict(power.DEFAULT_MARGINS if margins is None else margins)
     comparisons = [c for table in tables for c in compare_rows(
@@ -143,8 +143,8 @@ def build_decision(tables: list[TaskTable], *, reference: str = 'baseline',
                     margin_source=_source(margins, power.DEFAULT_MARGINS, power.MARGIN_SOURCE),
                     stein=bool(plans),
                     lines=[_summary_line(name, members) for name, members in variants.items()],
-                    interim=None if plans or not pending_first_stage
-                    else interim_note(pending_first_stage))
+                    interim=interim_note(pending_first_stage) if pending_first_stage
+                    else None)
 
 
 def _seed_list(seeds: list[int]) -> str:
@@ -158,12 +158,12 @@ def interim_note(first_stage: list[int]) -> str:
     """Why a precision campaign's report must not be read as its answer before its first
     stage has fixed its plans: these intervals are fixed-n ones on whatever has finished,
     and the campaign's own come with Stein's rule."""
-    return (f'Interim: a precision campaign chooses these seeds, and the plans of its first '
-            f'stage (seeds {_seed_list(first_stage)}) are not fixed yet: `campaign run '
-            '--until-precision` or `campaign plan --write` fixes them once those seeds have '
-            'finished. The intervals below are on the paired seeds finished so far (column '
-            'n). They are not the campaign\'s verdicts, which come with Stein\'s intervals, '
-            'and no seed is added or stopped on them.')
+    return (f'Interim: a precision campaign chooses these seeds, and the plans of a first '
+            f'stage (seeds {_seed_list(first_stage)}) are not fixed yet. The comparisons '
+            'whose SD is not Stein\'s are on the paired seeds finished so far (column n): they '
+            'are not the campaign\'s verdicts, which come with Stein\'s intervals once '
+            '`campaign run --until-precision` or `campaign plan --write` fixes the plans, and '
+            'no seed is added or stopped on them.')
 
 
 def _source(values: dict[str, float], defaults: dict[str, float], default_text: str) -> str:
@@ -237,13 +237,19 @@ def as_dict(decision: Decision) -> dict:
 
 def decide(paths: list, *, reference: str = 'baseline',
            effects: dict[str, float] | None = None, margins: dict[str, float] | None = None,
-           plans: dict | None = None) -> Decision:
+           plans: dict | None = None, seeds: set[int] | None = None) -> Decision:
     """The comparisons of the runs under ``paths``: what ``dar-transfer report`` computes,
-    for a conductor (the campaign) that needs the numbers, not the text."""
+    for a conductor (the campaign) that needs the numbers, not the text. ``seeds``: only
+    the runs of these backbone seeds (a precision campaign's first stage, whose SD must not
+    see the seeds that followed)."""
     from .collect import collect
     from .noise_floor import table_runs
     from .tables import build_tables
 
-    tables = build_tables(table_runs(collect(paths)), baseline=reference)
+    runs = collect(paths)
+    if seeds is not None:
+        runs = [r for r in runs if (r.seed if r.pretrain_seed is None else r.pretrain_seed)
+                in seeds]
+    tables = build_tables(table_runs(runs), baseline=reference)
     return build_decision(tables, reference=reference, effects=effects, margins=margins,
                           plans=plans)
