@@ -57,7 +57,7 @@ class Decision:
     margin_source: str = power.MARGIN_SOURCE
     stein: bool = False
     lines: list[str] = field(default_factory=list)
-    # set while a precision campaign's first stage is running: its verdicts are not these
+    # set while some variant of a precision campaign has no plan: its verdicts are not these
     interim: str | None = None
 
 
