@@ -130,14 +130,20 @@ def test_plan_prints_seeds_and_writes_the_plans_once(tmp_path, capsys):
     _, statuses = engine.current(precision.applied(load_manifest(path)))
     assert f"finetune.baseline.s{expected['baseline'] - 1}.det.f{expected['baseline'] - 1}" \
         in statuses
-    # ... and from then on the report takes Stein's intervals, and is no longer interim.
+    # ... and from then on the report takes Stein's intervals; they stay interim while the
+    # seeds the plans fixed are still to run.
     options, folder = report_options(load_manifest(path))
     assert options == ['--precision', str(folder / 'precision.json')]
-    capsys.readouterr()
-    assert main(['report', str(folder / 'finetune'), '--format', 'json', *options]) == 0
-    decision = json.loads(capsys.readouterr().out)['decision']
-    assert decision['interim'] is None
+
+    def reported() -> dict:
+        capsys.readouterr()
+        assert main(['report', str(folder / 'finetune'), '--format', 'json', *options]) == 0
+        return json.loads(capsys.readouterr().out)['decision']
+
+    decision = reported()
     assert {c['method'] for c in decision['comparisons'] if c['task'] == 'det'} == {'stein'}
+    assert decision['interim'].startswith("Interim: the precision campaign's plans are fixed")
+    assert f"3 of {expected['dar']} for dar" in decision['interim']
     with pytest.raises(SystemExit):
         main(['campaign', 'plan', str(path), '--write'])
     assert 'they are fixed once' in capsys.readouterr().err
@@ -151,6 +157,10 @@ def test_plan_prints_seeds_and_writes_the_plans_once(tmp_path, capsys):
     assert 'det infobatch (0 of 3)' in capsys.readouterr().err
     # the added rounds run first, so the later seeds exist and must not count
     engine.run(precision.applied(load_manifest(path)), python=FAKE, variants=list(VARIANTS))
+    decision = reported()  # every planned seed in: the verdicts are the campaign's
+    assert decision['interim'] is None
+    assert {c['n'] for c in decision['comparisons'] if c['variant'] == 'dar'} == \
+        {expected['dar']}
     engine.run(load_manifest(joined), python=FAKE, variants=['infobatch'])
     assert main(['campaign', 'plan', str(joined), '--write']) == 0
     assert report_options(load_manifest(joined))[0] == options

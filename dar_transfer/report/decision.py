@@ -57,7 +57,8 @@ class Decision:
     margin_source: str = power.MARGIN_SOURCE
     stein: bool = False
     lines: list[str] = field(default_factory=list)
-    # set while some variant of a precision campaign has no plan: its verdicts are not these
+    # set while some variant of a precision campaign has no plan, or while seeds its plans
+    # fixed are still running: the campaign's verdicts are not these yet
     interim: str | None = None
 
 
@@ -138,13 +139,14 @@ def build_decision(tables: list[TaskTable], *, reference: str = 'baseline',
     variants: dict[str, list[Comparison]] = {}
     for c in comparisons:
         variants.setdefault(f'{c.variant} ({c.backbone})', []).append(c)
+    notes = [interim_note(pending_first_stage) if pending_first_stage else None,
+             unfinished_note(comparisons, plans or {})]
     return Decision(comparisons, effects, margins,
                     effect_source=_source(effects, power.PAPER_EFFECTS, power.EFFECT_SOURCE),
                     margin_source=_source(margins, power.DEFAULT_MARGINS, power.MARGIN_SOURCE),
                     stein=bool(plans),
                     lines=[_summary_line(name, members) for name, members in variants.items()],
-                    interim=interim_note(pending_first_stage) if pending_first_stage
-                    else None)
+                    interim=' '.join(n for n in notes if n) or None)
 
 
 def _seed_list(seeds: list[int]) -> str:
@@ -164,6 +166,28 @@ def interim_note(first_stage: list[int]) -> str:
             'are not the campaign\'s verdicts, which come with Stein\'s intervals once '
             '`campaign run --until-precision` or `campaign plan --write` fixes the plans, and '
             'no seed is added or stopped on them.')
+
+
+def unfinished_note(comparisons: list[Comparison], plans: dict) -> str | None:
+    """Why Stein's intervals must not be read as the verdicts while the seeds their plans
+    fixed are still running: they hold for the seeds in, but are wider than planned, and
+    a verdict read now and acted on (stopping) is the optional stopping the rule forbids."""
+    short: dict[tuple[int, int], list[Comparison]] = {}
+    for c in comparisons:
+        plan = plans.get((c.task, c.variant))
+        if plan is not None and c.interval.n < plan.seeds:
+            short.setdefault((c.interval.n, plan.seeds), []).append(c)
+    if not short:
+        return None
+    counts = '; '.join(
+        f'{n} of {planned} for {", ".join(dict.fromkeys(c.variant for c in members))} '
+        f'on {", ".join(dict.fromkeys(c.task for c in members))}'
+        for (n, planned), members in sorted(short.items()))
+    return ('Interim: the precision campaign\'s plans are fixed, and not all of their paired '
+            f'seeds have finished ({counts}). Stein\'s intervals below are on the seeds '
+            'finished so far: valid, but wider than planned, and a verdict may still change '
+            'as the planned seeds come in. They are the campaign\'s verdicts once every '
+            'planned seed is in; no seed is stopped on them before.')
 
 
 def _source(values: dict[str, float], defaults: dict[str, float], default_text: str) -> str:
