@@ -30,19 +30,33 @@ def exported(tmp_path_factory):
     return root, data
 
 
+@pytest.fixture(scope='module')
+def finetuned(exported, tmp_path_factory):
+    """Fine-tune each task once for the module: task -> its work_dir."""
+    runs = {}
+
+    def run(task: str):
+        if task not in runs:
+            root, data = exported
+            work_dir = tmp_path_factory.mktemp(f'finetuned_{task}')
+            config = write_toy_config(task, root / 'checkpoints' / f'r18_{task}.py', data[task],
+                                      length=8 if task == 'seg' else 2)
+            assert main(['finetune', str(config), '--work-dir', str(work_dir),
+                         '--cfg-options', 'randomness.seed=0']) == 0
+            runs[task] = work_dir
+        return runs[task]
+    return run
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize('task', list(METRICS))
-def test_finetune_train_val_test(task, exported, tmp_path):
-    root, data = exported
-    config = write_toy_config(task, root / 'checkpoints' / f'r18_{task}.py', data[task],
-                              length=8 if task == 'seg' else 2)
-    assert main(['finetune', str(config), '--work-dir', str(tmp_path),
-                 '--cfg-options', 'randomness.seed=0']) == 0
-    summary = json.loads((tmp_path / 'finetune_summary.json').read_text())
+def test_finetune_train_val_test(task, finetuned):
+    work_dir = finetuned(task)
+    summary = json.loads((work_dir / 'finetune_summary.json').read_text())
     assert METRICS[task] in summary['test']
     assert isinstance(summary['test'][METRICS[task]], float) and summary['seed'] == 0
     # mmengine's own record of the test, which the report reads.
-    results = [p for p in tmp_path.glob('*/*.json') if p.stem == p.parent.name]
+    results = [p for p in work_dir.glob('*/*.json') if p.stem == p.parent.name]
     assert results and METRICS[task] in json.loads(results[-1].read_text())
 
 
@@ -94,3 +108,55 @@ def test_the_test_sees_the_ema_average_not_the_last_iterate(update_buffers):
     assert not torch.equal(state['0.weight'], last['0.weight'])
     unkept, _, last = trained(keep=False)  # mmengine as it is: the average is lost
     assert torch.equal(unkept.state_dict()['0.weight'], last['0.weight'])
+
+
+@pytest.mark.slow
+def test_seg_bn_check_tests_a_run_as_it_was_and_with_its_statistics_estimated_again(
+        finetuned, tmp_path):
+    import importlib.util
+
+    work_dir = finetuned('seg')
+    spec = importlib.util.spec_from_file_location('seg_bn_check', 'benchmarks/seg_bn_check.py')
+    seg_bn_check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(seg_bn_check)
+    config = next(work_dir.glob('r18_seg*.py'))
+    checkpoint = next(work_dir.glob('iter_*.pth'))
+    out = tmp_path / 'check.json'
+    assert seg_bn_check.main([str(config), str(checkpoint), '--passes', '1',
+                              '--work-dir', str(tmp_path / 'work'), '--out', str(out)]) == 0
+    results = {r['mode']: r for r in json.loads(out.read_text())['results']}
+    summary = json.loads((work_dir / 'finetune_summary.json').read_text())
+    # as-is loads the checkpoint and repeats the run's own test, to the last digit
+    assert results['as-is']['test'] == summary['test'] and 'shift' not in results['as-is']
+    for mode in ('crops', 'whole'):
+        shift = results[mode]['shift']
+        assert shift['layers'] > 20 and shift['batches'] >= 1
+        assert shift['mean_shift_max'] > 0 and shift['var_ratio_median'] > 0
+        assert 0 <= results[mode]['test']['mIoU'] <= 100
+
+
+def test_reestimated_statistics_are_the_average_over_the_batches_and_nothing_else_moves():
+    from dar_transfer.finetune.bn_stats import reestimate_batch_norm
+
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4))
+    model.train()
+    for _ in range(5):  # running statistics of another distribution, as training left them
+        model(torch.randn(16, 3) * 5 - 2)
+    weights = {k: v.clone() for k, v in model.state_dict().items() if 'running' not in k
+               and 'num_batches' not in k}
+    batches = [torch.randn(8, 3) + 1 for _ in range(4)]
+    shift = reestimate_batch_norm(model, iter(batches), lambda m, b: m(b), max_batches=3)
+    bn = model[1]
+    with torch.no_grad():
+        hidden = [model[0](b) for b in batches[:3]]  # max_batches: the fourth is not used
+    assert torch.allclose(bn.running_mean, torch.stack([h.mean(0) for h in hidden]).mean(0))
+    assert torch.allclose(bn.running_var, torch.stack([h.var(0) for h in hidden]).mean(0))
+    assert shift.layers == 1 and shift.batches == 3 and shift.mean_shift_max > 0
+    assert bn.momentum == 0.1 and not model.training
+    for name, value in weights.items():
+        assert torch.equal(model.state_dict()[name], value), name
+    with pytest.raises(ValueError, match='no batch-norm layer'):
+        reestimate_batch_norm(torch.nn.Linear(2, 2), batches, lambda m, b: m(b), 1)
+    with pytest.raises(ValueError, match='no batch to estimate'):
+        reestimate_batch_norm(model, [], lambda m, b: m(b), 1)

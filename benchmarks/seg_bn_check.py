@@ -1,0 +1,110 @@
+"""Is a segmentation fine-tuning's bad test its batch-norm statistics? Test it three ways.
+
+A fine-tuned mmseg run (its dumped config and a checkpoint) is tested:
+- ``as-is``: with the running statistics it trained, as ``dar-transfer finetune`` did;
+- ``crops``: after its batch-norm statistics are estimated again, with the weights
+  fixed, on training batches exactly like those it trained on (random crops);
+- ``whole``: the same on whole training images at the test scale (the test pipeline).
+
+If ``crops`` recovers, the statistics the training ended with were unlucky (the last
+batches of an exponential average); if only ``whole`` does, crops and whole images differ
+too much for statistics of one to serve the other; if neither, batch norm is not the
+cause. Section 11 of ``benchmarks/README.md`` used it on a collapsed CamVid run:
+
+    python benchmarks/seg_bn_check.py RUN_DIR/finetune.dar.s4.seg.f4.py RUN_DIR/iter_1000.pth \\
+        --out benchmarks/results/seg_bn_check/dar_s4.json
+
+Each mode prints aAcc, mIoU and mAcc and how far the statistics moved. The check writes
+nothing next to the run; its own work_dir is ``--work-dir``.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from dar_transfer.finetune.bn_stats import reestimate_batch_norm
+from dar_transfer.finetune.cli import plain_metrics
+from dar_transfer.utils.runner_setup import build_config, finish_config
+
+MODES = ('as-is', 'crops', 'whole')
+
+
+def _loader_cfg(cfg, mode: str, batch_size: int):
+    """Training images as the training saw them (crops) or as the test sees them (whole)."""
+    loader = copy.deepcopy(cfg.train_dataloader)
+    loader.sampler = dict(type='DefaultSampler', shuffle=mode == 'crops')
+    loader.batch_size = batch_size
+    loader.persistent_workers = False
+    if mode == 'whole':
+        loader.dataset.pipeline = copy.deepcopy(cfg.test_dataloader.dataset.pipeline)
+    return loader
+
+
+def _forward(model, batch) -> None:
+    data = model.data_preprocessor(batch, True)
+    model._forward(data['inputs'], data['data_samples'])
+
+
+def check(config: str, checkpoint: str, mode: str, *, work_dir: str, passes: int,
+          batch_size: int | None) -> dict:
+    """Test the run in one mode; returns its metrics and, but for as-is, the shift."""
+    from mmengine.runner import Runner
+
+    cfg = build_config(config, {'load_from': checkpoint}, work_dir=work_dir)
+    cfg = finish_config(cfg, resume=None, amp=False, launcher='none')
+    runner = Runner.from_cfg(cfg)
+    runner.load_or_resume()
+    result = {'mode': mode, 'config': Path(config).name, 'checkpoint': Path(checkpoint).name}
+    if mode != 'as-is':
+        size = batch_size or (cfg.train_dataloader.batch_size if mode == 'crops' else 8)
+        loader = Runner.build_dataloader(_loader_cfg(cfg, mode, size), seed=0)
+        shift = reestimate_batch_norm(runner.model, (b for _ in range(passes) for b in loader),
+                                      _forward, max_batches=passes * len(loader))
+        result.update(batch_size=size, passes=passes, shift=vars(shift))
+    result['test'] = plain_metrics(runner.test())
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('config', help='the run\'s dumped config (its work_dir holds one)')
+    parser.add_argument('checkpoint', help='the run\'s checkpoint, e.g. iter_1000.pth')
+    parser.add_argument('--modes', nargs='+', choices=MODES, default=list(MODES))
+    parser.add_argument('--passes', type=int, default=1,
+                        help='passes over the training images per estimate (default 1)')
+    parser.add_argument('--batch-size', type=int, default=None,
+                        help='default: the training batch for crops, 8 for whole images')
+    parser.add_argument('--work-dir', default=None, help='default: a temporary folder')
+    parser.add_argument('--out', type=Path, default=None, help='write the results as JSON')
+    args = parser.parse_args(argv)
+    for path in (args.config, args.checkpoint):
+        if not Path(path).is_file():
+            parser.error(f'{path} does not exist')
+    if args.passes < 1:
+        parser.error(f'--passes must be at least 1, not {args.passes}')
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for mode in args.modes:
+            results.append(check(args.config, args.checkpoint, mode,
+                                 work_dir=str(Path(args.work_dir or tmp) / mode),
+                                 passes=args.passes, batch_size=args.batch_size))
+    print('| mode | aAcc | mIoU | mAcc | mean shift (median, max) | var ratio (median, max) |')
+    print('|---|---|---|---|---|---|')
+    for r in results:
+        t, s = r['test'], r.get('shift')
+        moved = (f"{s['mean_shift_median']:.2f}, {s['mean_shift_max']:.2f} | "
+                 f"{s['var_ratio_median']:.2f}, {s['var_ratio_max']:.2f}") if s else '- | -'
+        print(f"| {r['mode']} | {t.get('aAcc', float('nan')):.2f} | "
+              f"{t.get('mIoU', float('nan')):.2f} | {t.get('mAcc', float('nan')):.2f} | {moved} |")
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps({'version': 1, 'results': results}, indent=1) + '\n')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
