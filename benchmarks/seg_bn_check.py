@@ -16,6 +16,11 @@ cause. Section 11 of ``benchmarks/README.md`` used it on a collapsed CamVid run:
 
 Each mode prints aAcc, mIoU and mAcc and how far the statistics moved. The check writes
 nothing next to the run; its own work_dir is ``--work-dir``.
+
+``--summarise DIR`` reads a folder of such files named ``VARIANT_sSEED.json`` (one per
+seed-paired run of a campaign) and prints, per mode, each variant's mIoU by seed and its
+difference from ``--reference`` with the SD of paired differences pooled over the
+variants (a variant x seed block model, as the report pools it), with its interval.
 """
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ from pathlib import Path
 
 from dar_transfer.finetune.bn_stats import reestimate_batch_norm
 from dar_transfer.finetune.cli import plain_metrics
+from dar_transfer.report.stats import block_sd, paired_comparisons, sd_interval
 from dar_transfer.utils.runner_setup import build_config, finish_config
 
 MODES = ('as-is', 'crops', 'whole')
@@ -69,10 +75,45 @@ def check(config: str, checkpoint: str, mode: str, *, work_dir: str, passes: int
     return result
 
 
+def summarise(folder: Path, reference: str, metric: str = 'mIoU') -> str:
+    """Per mode: the metric by variant and seed, and the paired comparisons."""
+    table: dict[str, dict[str, dict[int, float]]] = {}
+    for path in sorted(folder.glob('*_s*.json')):
+        variant, _, seed = path.stem.rpartition('_s')
+        for result in json.loads(path.read_text())['results']:
+            value = result['test'][metric]
+            table.setdefault(result['mode'], {}).setdefault(variant, {})[int(seed)] = value
+    if not table:
+        raise SystemExit(f'{folder} holds no VARIANT_sSEED.json file of seg_bn_check.py')
+    lines = []
+    for mode, values in table.items():
+        if reference not in values:
+            raise SystemExit(f'{folder}: no {reference!r} runs in mode {mode}; pass --reference')
+        seeds = sorted({s for v in values.values() for s in v})
+        lines += [f'### {mode}', '', '| variant | ' + ' | '.join(f's{s}' for s in seeds)
+                  + ' | mean |', '|---|' + '---|' * (len(seeds) + 1)]
+        for variant, by_seed in values.items():
+            cells = [f'{by_seed[s]:.2f}' if s in by_seed else '-' for s in seeds]
+            mean = sum(by_seed.values()) / len(by_seed)
+            lines.append(f'| {variant} | ' + ' | '.join(cells) + f' | {mean:.2f} |')
+        paired = {v: by for v, by in values.items() if v != reference and len(by) >= 2}
+        pooled = block_sd({reference: values[reference], **paired})
+        if pooled:
+            low, high = sd_interval(*pooled)
+            lines += ['', f'SD of paired differences, pooled: {pooled[0]:.2f} [{low:.2f}, '
+                          f'{high:.2f}] on {pooled[1]} df']
+        for variant, iv in paired_comparisons(values[reference], paired).items():
+            lines.append(f'- {variant} - {reference}: {iv.delta:+.2f} [{iv.low:+.2f}, '
+                         f'{iv.high:+.2f}] over {iv.n} seeds')
+        lines.append('')
+    return '\n'.join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('config', help='the run\'s dumped config (its work_dir holds one)')
-    parser.add_argument('checkpoint', help='the run\'s checkpoint, e.g. iter_1000.pth')
+    parser.add_argument('config', nargs='?', help='the run\'s dumped config (its work_dir '
+                        'holds one)')
+    parser.add_argument('checkpoint', nargs='?', help='the run\'s checkpoint, e.g. iter_1000.pth')
     parser.add_argument('--modes', nargs='+', choices=MODES, default=list(MODES))
     parser.add_argument('--passes', type=int, default=1,
                         help='passes over the training images per estimate (default 1)')
@@ -80,7 +121,17 @@ def main(argv: list[str] | None = None) -> int:
                         help='default: the training batch for crops, 8 for whole images')
     parser.add_argument('--work-dir', default=None, help='default: a temporary folder')
     parser.add_argument('--out', type=Path, default=None, help='write the results as JSON')
+    parser.add_argument('--summarise', type=Path, default=None, metavar='DIR',
+                        help='summarise a folder of VARIANT_sSEED.json results instead')
+    parser.add_argument('--reference', default='baseline', help='with --summarise')
     args = parser.parse_args(argv)
+    if args.summarise:
+        if not args.summarise.is_dir():
+            parser.error(f'--summarise {args.summarise}: no such folder')
+        print(summarise(args.summarise, args.reference))
+        return 0
+    if not (args.config and args.checkpoint):
+        parser.error('pass a config and a checkpoint, or --summarise DIR')
     for path in (args.config, args.checkpoint):
         if not Path(path).is_file():
             parser.error(f'{path} does not exist')

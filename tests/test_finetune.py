@@ -160,3 +160,28 @@ def test_reestimated_statistics_are_the_average_over_the_batches_and_nothing_els
         reestimate_batch_norm(torch.nn.Linear(2, 2), batches, lambda m, b: m(b), 1)
     with pytest.raises(ValueError, match='no batch to estimate'):
         reestimate_batch_norm(model, [], lambda m, b: m(b), 1)
+
+
+def test_seg_bn_check_summarises_paired_runs_by_mode(tmp_path, capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location('seg_bn_check', 'benchmarks/seg_bn_check.py')
+    seg_bn_check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(seg_bn_check)
+    base = {0: 30.0, 1: 32.0, 2: 31.0}
+    shifts = {'baseline': (0, 0, 0), 'dar': (1, 2, 0), 'random': (0, -1, -2)}
+    for variant, shift in shifts.items():
+        for seed, value in base.items():
+            results = [{'mode': 'as-is', 'test': {'mIoU': value + shift[seed]}},
+                       {'mode': 'whole', 'test': {'mIoU': value + 1}}]
+            (tmp_path / f'{variant}_s{seed}.json').write_text(json.dumps({'results': results}))
+    assert seg_bn_check.main(['--summarise', str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    as_is, whole = out.split('### whole')
+    assert '| dar | 31.00 | 34.00 | 31.00 | 32.00 |' in as_is
+    assert '- dar - baseline: +1.00 [' in as_is and '- random - baseline: -1.00 [' in as_is
+    assert 'on 4 df' in as_is  # 3 variants x 3 seeds: (3 - 1) x (3 - 1)
+    # every variant equal in every seed: no difference, and an interval of width 0
+    assert '- dar - baseline: +0.00 [' in whole and '.00, +0.00] over 3 seeds' in whole
+    with pytest.raises(SystemExit, match="no 'scratch' runs"):
+        seg_bn_check.summarise(tmp_path, 'scratch')
