@@ -110,15 +110,21 @@ def test_the_test_sees_the_ema_average_not_the_last_iterate(update_buffers):
     assert torch.equal(unkept.state_dict()['0.weight'], last['0.weight'])
 
 
-@pytest.mark.slow
-def test_seg_bn_check_tests_a_run_as_it_was_and_with_its_statistics_estimated_again(
-        finetuned, tmp_path):
+@pytest.fixture(scope='module')
+def seg_bn_check():
+    """benchmarks/seg_bn_check.py, a script outside the package, as a module."""
     import importlib.util
 
-    work_dir = finetuned('seg')
     spec = importlib.util.spec_from_file_location('seg_bn_check', 'benchmarks/seg_bn_check.py')
-    seg_bn_check = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(seg_bn_check)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_seg_bn_check_tests_a_run_as_it_was_and_with_its_statistics_estimated_again(
+        finetuned, seg_bn_check, tmp_path):
+    work_dir = finetuned('seg')
     config = next(work_dir.glob('r18_seg*.py'))
     checkpoint = next(work_dir.glob('iter_*.pth'))
     out = tmp_path / 'check.json'
@@ -162,12 +168,7 @@ def test_reestimated_statistics_are_the_average_over_the_batches_and_nothing_els
         reestimate_batch_norm(model, [], lambda m, b: m(b), 1)
 
 
-def test_seg_bn_check_summarises_paired_runs_by_mode(tmp_path, capsys):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location('seg_bn_check', 'benchmarks/seg_bn_check.py')
-    seg_bn_check = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(seg_bn_check)
+def test_seg_bn_check_summarises_paired_runs_by_mode(seg_bn_check, tmp_path, capsys):
     base = {0: 30.0, 1: 32.0, 2: 31.0}
     shifts = {'baseline': (0, 0, 0), 'dar': (1, 2, 0), 'random': (0, -1, -2)}
     for variant, shift in shifts.items():
