@@ -25,34 +25,18 @@ variants (a variant x seed block model, as the report pools it), with its interv
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import sys
 import tempfile
 from pathlib import Path
 
+from dar_transfer.finetune.bn_hook import forward_for_statistics, statistics_loader_cfg
 from dar_transfer.finetune.bn_stats import reestimate_batch_norm
 from dar_transfer.finetune.cli import plain_metrics
 from dar_transfer.report.stats import block_sd, paired_comparisons, sd_interval
 from dar_transfer.utils.runner_setup import build_config, finish_config
 
 MODES = ('as-is', 'crops', 'whole')
-
-
-def _loader_cfg(cfg, mode: str, batch_size: int):
-    """Training images as the training saw them (crops) or as the test sees them (whole)."""
-    loader = copy.deepcopy(cfg.train_dataloader)
-    loader.sampler = dict(type='DefaultSampler', shuffle=mode == 'crops')
-    loader.batch_size = batch_size
-    loader.persistent_workers = False
-    if mode == 'whole':
-        loader.dataset.pipeline = copy.deepcopy(cfg.test_dataloader.dataset.pipeline)
-    return loader
-
-
-def _forward(model, batch) -> None:
-    data = model.data_preprocessor(batch, True)
-    model._forward(data['inputs'], data['data_samples'])
 
 
 def check(config: str, checkpoint: str, mode: str, *, work_dir: str, passes: int,
@@ -67,9 +51,12 @@ def check(config: str, checkpoint: str, mode: str, *, work_dir: str, passes: int
     result = {'mode': mode, 'config': Path(config).name, 'checkpoint': Path(checkpoint).name}
     if mode != 'as-is':
         size = batch_size or (cfg.train_dataloader.batch_size if mode == 'crops' else 8)
-        loader = Runner.build_dataloader(_loader_cfg(cfg, mode, size), seed=0)
+        # crops: training batches exactly as training drew them; whole: the test pipeline
+        pipeline = 'train' if mode == 'crops' else 'test'
+        loader = Runner.build_dataloader(
+            statistics_loader_cfg(cfg, pipeline, size, shuffle=mode == 'crops'), seed=0)
         shift = reestimate_batch_norm(runner.model, (b for _ in range(passes) for b in loader),
-                                      _forward, max_batches=passes * len(loader))
+                                      forward_for_statistics, max_batches=passes * len(loader))
         result.update(batch_size=size, passes=passes, shift=vars(shift))
     result['test'] = plain_metrics(runner.test())
     return result

@@ -139,6 +139,22 @@ def test_seg_bn_check_tests_a_run_as_it_was_and_with_its_statistics_estimated_ag
         assert shift['layers'] > 20 and shift['batches'] >= 1
         assert shift['mean_shift_max'] > 0 and shift['var_ratio_median'] > 0
         assert 0 <= results[mode]['test']['mIoU'] <= 100
+    # The hook cpu-v3 adds gives the check's whole-image test, through mmengine's own test
+    # of the checkpoint (as tools/test.py would run it)
+    from mmengine.runner import Runner
+
+    from dar_transfer.finetune.bn_hook import ReestimateBatchNormHook
+    from dar_transfer.finetune.cli import plain_metrics
+    from dar_transfer.utils.runner_setup import build_config, finish_config
+
+    hooks = [dict(type='ReestimateBatchNormHook', pipeline='test', batch_size=8)]
+    cfg = build_config(str(config), {'load_from': str(checkpoint), 'custom_hooks': hooks},
+                       work_dir=str(tmp_path / 'hook'))
+    runner = Runner.from_cfg(finish_config(cfg, resume=None, amp=False, launcher='none'))
+    with_hook = plain_metrics(runner.test())
+    hook = next(h for h in runner.hooks if isinstance(h, ReestimateBatchNormHook))
+    assert with_hook == results['whole']['test'] != results['as-is']['test']
+    assert vars(hook.shift) == results['whole']['shift']
 
 
 def test_reestimated_statistics_are_the_average_over_the_batches_and_nothing_else_moves():

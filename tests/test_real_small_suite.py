@@ -60,9 +60,13 @@ def test_configs_inherit_the_coco_suite_base(suite, task, preset):
         clip = cfg.optim_wrapper.get('clip_grad') or {}
         assert (cfg.optim_wrapper.optimizer.lr, clip.get('max_norm')) == expected
     if task == 'pose':  # cpu-v2 is cpu with pose trained 10 epochs, the lr step at 9
-        schedule = {'cpu-v2': (10, [9]), 'gpu': (210, [170, 200])}.get(preset, (7, [6]))
+        schedule = {'cpu-v2': (10, [9]), 'cpu-v3': (10, [9]),
+                    'gpu': (210, [170, 200])}.get(preset, (7, [6]))
         assert (cfg.train_cfg.max_epochs, cfg.param_scheduler[1].milestones) == schedule
-    preset = 'cpu' if preset in ('cpu-frozen', 'cpu-v2') else preset
+    # cpu-v3 is cpu-v2 with CamVid's statistics estimated again before the test
+    hooks = [h.type for h in cfg.get('custom_hooks', [])]
+    assert ('ReestimateBatchNormHook' in hooks) == ((task, preset) == ('seg', 'cpu-v3'))
+    preset = 'cpu' if preset in ('cpu-frozen', 'cpu-v2', 'cpu-v3') else preset
     if task in ('det', 'inst'):
         assert cfg.model.roi_head.bbox_head.num_classes == 1
         # cpu narrows the upstream FPN; gpu keeps its 256 channels.
@@ -165,7 +169,8 @@ def test_torso_pck_falls_back_to_the_other_diagonal_and_reports_none():
 
 @pytest.mark.slow
 @pytest.mark.parametrize('task, preset', [*((task, 'cpu') for task in METRICS),
-                                          ('pose', 'cpu-v2')])  # cpu-v2 changes pose only
+                                          ('pose', 'cpu-v2'),  # cpu-v2 changes pose only
+                                          ('seg', 'cpu-v3')])  # and cpu-v3 seg's test
 def test_cpu_preset_fine_tunes_and_tests(suite, task, preset, tmp_path):
     _, _, out = suite
     short = (['train_cfg.max_iters=2', 'train_cfg.val_begin=3', 'param_scheduler.0.end=2']
@@ -174,6 +179,10 @@ def test_cpu_preset_fine_tunes_and_tests(suite, task, preset, tmp_path):
                  str(tmp_path), '--cfg-options', 'randomness.seed=0', *short]) == 0
     summary = json.loads((tmp_path / 'finetune_summary.json').read_text())
     assert isinstance(summary['test'][METRICS[task]], float)
+    moved = summary.get('batch_norm_reestimated')
+    assert (moved is not None) == (preset == 'cpu-v3')
+    if moved:  # the toy CamVid's 4 training images, one batch at the test scale
+        assert moved['batches'] == 1 and moved['layers'] > 20
     if task == 'pose':
         assert 'coco/AP' in summary['test']  # OKS AP with LSP's sigmas
 

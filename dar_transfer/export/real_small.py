@@ -110,6 +110,16 @@ def render_suite_config(task: DownstreamTask, *, depth: int, checkpoint: str | N
             raise RuntimeError(f'the {key} template no longer has the line {line!r}')
         text = text.replace(line, line[:-1] + f', clip_grad=dict(max_norm={clip}, '
                                               'norm_type=2))')
+    restat = fill.pop('restat', None)  # a repr: 'test'
+    if restat is not None:  # statistics estimated again before the test (finetune.bn_hook)
+        line = "imports=['dar_transfer.data.camvid_dataset']"
+        if line not in text:
+            raise RuntimeError(f'the {key} template no longer has {line!r}')
+        text = text.replace(line, line[:-1] + ", 'dar_transfer.finetune.bn_hook']") + (
+            '# Batch-norm statistics estimated again before the test, on the training images '
+            f'through\n# the {restat[1:-1]} pipeline; training is untouched.\n'
+            f"custom_hooks = [dict(type='ReestimateBatchNormHook', pipeline={restat}, "
+            'batch_size=8)]\n')
     for name, value in fill.items():
         text = text.replace('{' + name + '}', str(value))
     model = deep_merge(task.model_overrides(depth, checkpoint), model_overrides(key, preset))

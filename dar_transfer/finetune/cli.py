@@ -50,6 +50,7 @@ def run(cfg, config: str) -> dict:
     from mmengine.runner import Runner
 
     from ..pretrain.finite_loss import FiniteLossHook
+    from .bn_hook import ReestimateBatchNormHook
 
     started = time.monotonic()
     runner = Runner.from_cfg(cfg)
@@ -74,6 +75,10 @@ def run(cfg, config: str) -> dict:
                'pretrain_seed': provenance.get('pretrain_seed'),
                'wall_seconds': round(time.monotonic() - started, 1),
                'generated_data': uses_generated_data(cfg)}
+    shifts = [vars(hook.shift) for hook in runner.hooks
+              if isinstance(hook, ReestimateBatchNormHook) and hook.shift is not None]
+    if shifts:  # the test used statistics estimated again, not those training ended with
+        summary['batch_norm_reestimated'] = shifts[-1]
     if is_main_process():
         path = Path(runner.work_dir) / 'finetune_summary.json'
         path.write_text(json.dumps(summary, indent=2) + '\n')
