@@ -157,6 +157,35 @@ def test_seg_bn_check_tests_a_run_as_it_was_and_with_its_statistics_estimated_ag
     assert vars(hook.shift) == results['whole']['shift']
 
 
+def test_reestimate_hook_loads_every_training_image_once_through_the_chosen_pipeline():
+    from mmengine.config import Config
+
+    from dar_transfer.finetune.bn_hook import ReestimateBatchNormHook, statistics_loader_cfg
+
+    train = [dict(type='LoadImageFromFile'), dict(type='RandomCrop', crop_size=(8, 8))]
+    test = [dict(type='LoadImageFromFile'), dict(type='Resize', scale=(16, 16))]
+    cfg = Config(dict(
+        train_dataloader=dict(batch_size=4, persistent_workers=True,
+                              sampler=dict(type='InfiniteSampler', shuffle=True),
+                              dataset=dict(type='Toy', pipeline=train)),
+        test_dataloader=dict(batch_size=1, dataset=dict(type='Toy', pipeline=test))))
+    whole = statistics_loader_cfg(cfg, 'test', 8)
+    assert whole.sampler == dict(type='DefaultSampler', shuffle=False)
+    assert (whole.batch_size, whole.persistent_workers) == (8, False)
+    assert whole.dataset.pipeline == test and whole.dataset.type == 'Toy'
+    assert statistics_loader_cfg(cfg, 'train', 4, shuffle=True).dataset.pipeline == train
+    assert cfg.train_dataloader.sampler.type == 'InfiniteSampler'  # the config is untouched
+    with pytest.raises(ValueError, match='has none: add it'):
+        statistics_loader_cfg(Config(dict(train_dataloader=cfg.train_dataloader)), 'test', 8)
+    with pytest.raises(ValueError, match='no train_dataloader: add it'):
+        statistics_loader_cfg(Config(dict(test_dataloader=cfg.test_dataloader)), 'test', 8)
+    for bad, match in [(dict(pipeline='val'), 'pipeline must be one of'),
+                       (dict(batch_size=1), 'batch_size must be at least 2'),
+                       (dict(passes=0), 'passes must be at least 1')]:
+        with pytest.raises(ValueError, match=match):
+            ReestimateBatchNormHook(**bad)
+
+
 def test_reestimated_statistics_are_the_average_over_the_batches_and_nothing_else_moves():
     from dar_transfer.finetune.bn_stats import reestimate_batch_norm
 

@@ -37,7 +37,9 @@ def statistics_loader_cfg(cfg, pipeline: str, batch_size: int, *, shuffle: bool 
     if pipeline not in PIPELINES:
         raise ValueError(f'pipeline must be one of {PIPELINES}, not {pipeline!r}')
     if 'train_dataloader' not in cfg:
-        raise ValueError('the config has no train_dataloader to estimate statistics on')
+        raise ValueError('ReestimateBatchNormHook estimates statistics on the training images, '
+                         'and the config has no train_dataloader: add it (the test does not '
+                         'train on it), or remove the hook')
     loader = copy.deepcopy(cfg.train_dataloader)
     # every training image once, in order (an InfiniteSampler would never end the pass)
     loader.sampler = dict(type='DefaultSampler', shuffle=shuffle)
@@ -45,7 +47,9 @@ def statistics_loader_cfg(cfg, pipeline: str, batch_size: int, *, shuffle: bool 
     loader.persistent_workers = False
     if pipeline == 'test':
         if 'test_dataloader' not in cfg:
-            raise ValueError("pipeline='test' needs the config's test_dataloader")
+            raise ValueError("ReestimateBatchNormHook(pipeline='test') reads the test pipeline "
+                             "from test_dataloader, and the config has none: add it, or use "
+                             "pipeline='train'")
         loader.dataset.pipeline = copy.deepcopy(cfg.test_dataloader.dataset.pipeline)
     return loader
 
