@@ -137,6 +137,7 @@ def test_seg_bn_check_tests_a_run_as_it_was_and_with_its_statistics_estimated_ag
     for mode in ('crops', 'whole'):
         shift = results[mode]['shift']
         assert shift['layers'] > 20 and shift['batches'] >= 1
+        assert shift['unused_layers'] == 1  # the auxiliary head's: it runs in training only
         assert shift['mean_shift_max'] > 0 and shift['var_ratio_median'] > 0
         assert 0 <= results[mode]['test']['mIoU'] <= 100
     # The hook cpu-v3 adds gives the check's whole-image test, through mmengine's own test
@@ -190,23 +191,40 @@ def test_reestimated_statistics_are_the_average_over_the_batches_and_nothing_els
     from dar_transfer.finetune.bn_stats import reestimate_batch_norm
 
     torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4))
+    # the third module, a head the forward below never reaches (as mmseg's auxiliary head
+    # outside training), must keep its statistics
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4),
+                                torch.nn.BatchNorm1d(4))
     model.train()
     for _ in range(5):  # running statistics of another distribution, as training left them
         model(torch.randn(16, 3) * 5 - 2)
-    weights = {k: v.clone() for k, v in model.state_dict().items() if 'running' not in k
-               and 'num_batches' not in k}
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    weights = {k: v for k, v in before.items() if k.startswith('2.') or
+               ('running' not in k and 'num_batches' not in k)}
     batches = [torch.randn(8, 3) + 1 for _ in range(4)]
-    shift = reestimate_batch_norm(model, iter(batches), lambda m, b: m(b), max_batches=3)
+    shift = reestimate_batch_norm(model, iter(batches), lambda m, b: m[:2](b), max_batches=3)
     bn = model[1]
     with torch.no_grad():
         hidden = [model[0](b) for b in batches[:3]]  # max_batches: the fourth is not used
     assert torch.allclose(bn.running_mean, torch.stack([h.mean(0) for h in hidden]).mean(0))
     assert torch.allclose(bn.running_var, torch.stack([h.var(0) for h in hidden]).mean(0))
-    assert shift.layers == 1 and shift.batches == 3 and shift.mean_shift_max > 0
+    assert (shift.layers, shift.unused_layers, shift.batches) == (1, 1, 3)
+    assert shift.mean_shift_max > 0
     assert bn.momentum == 0.1 and not model.training
     for name, value in weights.items():
         assert torch.equal(model.state_dict()[name], value), name
+
+    def breaks(m, b):
+        m[:2](b)
+        raise RuntimeError('out of memory')
+
+    estimated = {k: v.clone() for k, v in model.state_dict().items()}
+    with pytest.raises(RuntimeError, match='out of memory'):  # no half-estimated layer
+        reestimate_batch_norm(model, iter(batches), breaks, max_batches=3)
+    assert all(torch.equal(model.state_dict()[k], v) for k, v in estimated.items())
+    with pytest.raises(ValueError, match='reached no batch-norm layer'):
+        reestimate_batch_norm(model, iter(batches), lambda m, b: m[0](b), max_batches=1)
+    assert all(torch.equal(model.state_dict()[k], v) for k, v in estimated.items())
     with pytest.raises(ValueError, match='no batch-norm layer'):
         reestimate_batch_norm(torch.nn.Linear(2, 2), batches, lambda m, b: m(b), 1)
     with pytest.raises(ValueError, match='no batch to estimate'):

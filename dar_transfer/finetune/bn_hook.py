@@ -101,7 +101,8 @@ class ReestimateBatchNormHook(Hook):
         runner.logger.info(
             f'batch-norm statistics estimated again on {self.shift.batches} batches of '
             f'{self.batch_size} training images ({self.pipeline} pipeline) in '
-            f'{self.shift.layers} layers: mean moved {self.shift.mean_shift_median:.2f} '
+            f'{self.shift.layers} layers ({self.shift.unused_layers} that the test forward '
+            f'does not reach kept theirs): mean moved {self.shift.mean_shift_median:.2f} '
             f'old SDs (median; largest {self.shift.mean_shift_max:.2f}), variance '
             f'{self.shift.var_ratio_median:.2f}x (median; largest {self.shift.var_ratio_max:.2f}x)')
 

@@ -22,8 +22,11 @@ from torch.nn.modules.batchnorm import _BatchNorm
 class StatsShift:
     """How far the new statistics moved from the old ones, over the batch-norm layers."""
 
-    layers: int
+    layers: int  # estimated again: those the forward passed through
     batches: int
+    # layers the forward never reached (mmseg's auxiliary head outside training): they
+    # keep their statistics and are left out of the figures below
+    unused_layers: int
     # |new mean - old mean| / sqrt(old var), averaged over channels: the mean's move in
     # units of the old spread. Median and largest over the layers.
     mean_shift_median: float
@@ -43,18 +46,21 @@ def reestimate_batch_norm(model: nn.Module, batches: Iterable, forward: Callable
                           max_batches: int) -> StatsShift:
     """Replace every batch-norm layer's running statistics with their cumulative average
     over up to ``max_batches`` of ``batches``, each passed to ``forward(model, batch)``
-    without gradients; the weights are not touched. The model is left in eval mode."""
+    without gradients; the weights are not touched. Layers the forward does not reach keep
+    their statistics, and so does every layer if the forward raises. The model is left in
+    eval mode."""
     layers = batch_norm_layers(model)
     if not layers:
         raise ValueError('the model has no batch-norm layer with running statistics')
     if max_batches < 1:
         raise ValueError(f'max_batches must be at least 1, not {max_batches}')
-    old = [(m.running_mean.clone(), m.running_var.clone(), m.momentum) for m in layers]
+    old = [(m.running_mean.clone(), m.running_var.clone(), m.momentum,
+            m.num_batches_tracked.clone()) for m in layers]
     for m in layers:
         m.reset_running_stats()
         m.momentum = None  # a cumulative average over every batch, not an EMA
     model.train()
-    seen = 0
+    seen, failed = 0, True
     try:
         with torch.no_grad():
             for batch in batches:
@@ -62,17 +68,28 @@ def reestimate_batch_norm(model: nn.Module, batches: Iterable, forward: Callable
                     break
                 forward(model, batch)
                 seen += 1
+        failed = False
     finally:
-        for m, (_, _, momentum) in zip(layers, old, strict=True):
+        # a forward that raised leaves every layer as it was, not half estimated
+        reached = [not failed and bool(m.num_batches_tracked > 0) for m in layers]
+        for m, (mean, var, momentum, tracked), hit in zip(layers, old, reached, strict=True):
             m.momentum = momentum
+            if not hit:  # never reached (or no batch at all): as it was
+                m.running_mean.copy_(mean)
+                m.running_var.copy_(var)
+                m.num_batches_tracked.copy_(tracked)
         model.eval()
     if seen == 0:
         raise ValueError('no batch to estimate the statistics from (an empty data set?)')
+    used = [(m, mean, var) for m, (mean, var, _, _), hit in zip(layers, old, reached, strict=True)
+            if hit]
+    if not used:
+        raise ValueError('the forward reached no batch-norm layer: nothing was estimated')
     shifts, ratios = [], []
-    for m, (mean, var, _) in zip(layers, old, strict=True):
+    for m, mean, var in used:
         shifts.append(((m.running_mean - mean).abs() / var.clamp_min(1e-12).sqrt()).mean())
         ratios.append((m.running_var / var.clamp_min(1e-12)).mean())
     shifts, ratios = torch.stack(shifts), torch.stack(ratios)
-    return StatsShift(layers=len(layers), batches=seen,
+    return StatsShift(layers=len(used), batches=seen, unused_layers=len(layers) - len(used),
                       mean_shift_median=float(shifts.median()), mean_shift_max=float(shifts.max()),
                       var_ratio_median=float(ratios.median()), var_ratio_max=float(ratios.max()))
