@@ -1,7 +1,7 @@
 """The real-small suite's per-task overrides: data, classes, input size and schedule.
 
 Each task keeps the upstream model of the COCO/Cityscapes suite (``downstream.TASKS``,
-same base config); these texts are appended after its depth overrides. Four presets:
+same base config); these texts are appended after its depth overrides. Five presets:
 
 - ``gpu``: a proper schedule on these small sets, with the upstream head sizes.
 - ``cpu``: each fine-tuning within about 5 minutes on 2 cores. The architecture stays
@@ -90,7 +90,8 @@ PRESETS['cpu-v2'] = {
 # collapsed DaR's seed-4 run (mIoU 25.87; 34.97 on the same weights with whole-image
 # statistics), and over the 18 seed-paired runs of seeds 0-5 whole-image statistics cut
 # the SD of paired differences from 4.31 to 1.94 (section 11 of benchmarks/README.md).
-# Training is cpu-v2's to the last bit; only the statistics the test uses change.
+# Training is cpu-v2's (the same config but for the hook); only the statistics the test
+# uses change.
 PRESETS['cpu-v3'] = {
     **PRESETS['cpu-v2'],
     'seg': {**PRESETS['cpu-v2']['seg'], 'restat': 'test'},

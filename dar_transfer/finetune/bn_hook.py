@@ -20,7 +20,6 @@ Use it in a config::
 from __future__ import annotations
 
 import copy
-import logging
 
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
@@ -28,7 +27,6 @@ from mmengine.registry import HOOKS
 from .bn_stats import StatsShift, batch_norm_layers, reestimate_batch_norm
 
 PIPELINES = ('test', 'train')
-logger = logging.getLogger('dar_transfer')
 
 
 def statistics_loader_cfg(cfg, pipeline: str, batch_size: int, *, shuffle: bool = False):
