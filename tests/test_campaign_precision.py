@@ -162,6 +162,12 @@ def test_plan_prints_seeds_and_writes_the_plans_once(tmp_path, capsys):
     assert {c['n'] for c in decision['comparisons'] if c['variant'] == 'dar'} == \
         {expected['dar']}
     engine.run(load_manifest(joined), python=FAKE, variants=['infobatch'])
+    # only the joiner's comparisons are interim; the finished plans' verdicts are final
+    capsys.readouterr()
+    assert main(['report', str(folder / 'finetune'), '--format', 'json',
+                 *report_options(load_manifest(joined))[0]]) == 0
+    interim = json.loads(capsys.readouterr().out)['decision']['interim']
+    assert 'are not fixed yet for infobatch.' in interim and 'dar' not in interim
     assert main(['campaign', 'plan', str(joined), '--write']) == 0
     assert report_options(load_manifest(joined))[0] == options
     after = json.loads((tmp_path / 'camp' / 'precision.json').read_text())

@@ -139,8 +139,17 @@ def build_decision(tables: list[TaskTable], *, reference: str = 'baseline',
     variants: dict[str, list[Comparison]] = {}
     for c in comparisons:
         variants.setdefault(f'{c.variant} ({c.backbone})', []).append(c)
-    notes = [interim_note(pending_first_stage) if pending_first_stage else None,
-             unfinished_note(comparisons, plans or {})]
+    pending = None
+    if pending_first_stage:
+        # With some plans fixed (a variant that joined later), only the unplanned
+        # comparisons are interim; the note must not cast doubt on the final ones.
+        planned_tasks = {task for task, _ in plans or {}}
+        unplanned = list(dict.fromkeys(
+            c.variant for c in comparisons
+            if c.task in planned_tasks and (c.task, c.variant) not in plans))
+        if unplanned or not plans:
+            pending = interim_note(pending_first_stage, unplanned if plans else None)
+    notes = [pending, unfinished_note(comparisons, plans or {})]
     return Decision(comparisons, effects, margins,
                     effect_source=_source(effects, power.PAPER_EFFECTS, power.EFFECT_SOURCE),
                     margin_source=_source(margins, power.DEFAULT_MARGINS, power.MARGIN_SOURCE),
@@ -156,12 +165,14 @@ def _seed_list(seeds: list[int]) -> str:
     return ', '.join(str(s) for s in seeds)
 
 
-def interim_note(first_stage: list[int]) -> str:
+def interim_note(first_stage: list[int], variants: list[str] | None = None) -> str:
     """Why a precision campaign's report must not be read as its answer before its first
     stage has fixed its plans: these intervals are fixed-n ones on whatever has finished,
-    and the campaign's own come with Stein's rule."""
+    and the campaign's own come with Stein's rule. ``variants``: the unplanned ones, where
+    others already have plans."""
+    whose = f' for {", ".join(variants)}' if variants else ''
     return (f'Interim: a precision campaign chooses these seeds, and the plans of a first '
-            f'stage (seeds {_seed_list(first_stage)}) are not fixed yet. The comparisons '
+            f'stage (seeds {_seed_list(first_stage)}) are not fixed yet{whose}. The comparisons '
             'whose SD is not Stein\'s are on the paired seeds finished so far (column n): they '
             'are not the campaign\'s verdicts, which come with Stein\'s intervals once '
             '`campaign run --until-precision` or `campaign plan --write` fixes the plans, and '
