@@ -151,7 +151,8 @@ def test_plan_prints_seeds_and_writes_the_plans_once(tmp_path, capsys):
     # first stage has run, from those seeds' runs alone; the earlier plans stay.
     joined = write_manifest(tmp_path, (*VARIANTS, 'infobatch'))
     assert report_options(load_manifest(joined))[0] == [
-        '--precision', str(folder / 'precision.json'), '--pending-first-stage', '0', '1', '2']
+        '--precision', str(folder / 'precision.json'), '--pending-first-stage', '0', '1', '2',
+        '--pending-variants', 'infobatch']
     with pytest.raises(SystemExit):
         main(['campaign', 'plan', str(joined), '--write'])
     assert 'det infobatch (0 of 3)' in capsys.readouterr().err
@@ -168,6 +169,10 @@ def test_plan_prints_seeds_and_writes_the_plans_once(tmp_path, capsys):
                  *report_options(load_manifest(joined))[0]]) == 0
     interim = json.loads(capsys.readouterr().out)['decision']['interim']
     assert 'are not fixed yet for infobatch.' in interim and 'dar' not in interim
+    capsys.readouterr()  # the manifest names the joiner, not the scratch row's variant
+    assert main(['report', str(folder / 'finetune'), '--format', 'json',
+                 *report_options(load_manifest(joined))[0][:-1], 'nobody']) == 0
+    assert json.loads(capsys.readouterr().out)['decision']['interim'] is None
     assert main(['campaign', 'plan', str(joined), '--write']) == 0
     assert report_options(load_manifest(joined))[0] == options
     after = json.loads((tmp_path / 'camp' / 'precision.json').read_text())

@@ -197,19 +197,22 @@ def _probe(m: Manifest, v: Variant, seed: int, pretrain: Job, entry: dict) -> Jo
                cell={'variant': v.name, 'seed': seed, 'probe': entry['name']})
 
 
-def _unplanned_first_stage(m: Manifest, plan: Path) -> list[int]:
+def _unplanned_first_stage(m: Manifest, plan: Path) -> tuple[list[int], list[str]]:
     """The first-stage seeds (the manifest's) of the compared variants that a precision
-    campaign has not planned yet: its report says their comparisons are interim."""
+    campaign has not planned yet, and those variants where others have plans: its report
+    says their comparisons are interim."""
     if not m.until_precision:
-        return []
+        return [], []
     planned: set[str] = set()
     if plan.exists():
         try:
             planned = {p['variant'] for p in json.loads(plan.read_text()).get('plans') or []}
         except (ValueError, AttributeError, TypeError, KeyError):
             pass  # the report's --precision names what is wrong with the file
-    return sorted({s for v in m.variants if v.name != m.reference and v.config is not None
-                   and v.name not in planned for s in v.seeds})
+    unplanned = [v for v in m.variants if v.name != m.reference and v.config is not None
+                 and v.name not in planned]
+    return (sorted({s for v in unplanned for s in v.seeds}),
+            [v.name for v in unplanned] if planned else [])
 
 
 def _report_jobs(m: Manifest, inputs_jobs: list[Job]) -> list[Job]:
@@ -225,9 +228,11 @@ def _report_jobs(m: Manifest, inputs_jobs: list[Job]) -> list[Job]:
     plan = m.folder / PRECISION_STATE
     if plan.exists():
         options += ['--precision', str(plan)]
-    pending = _unplanned_first_stage(m, plan)
+    pending, joined = _unplanned_first_stage(m, plan)
     if pending:
         options += ['--pending-first-stage', *map(str, pending)]
+    if joined:
+        options += ['--pending-variants', *joined]
     for fmt in m.report['formats']:
         target = out / f'report.{ "tex" if fmt == "latex" else fmt}'
         argv = ['report', *sources, '--format', fmt, '--out', str(target), *options]

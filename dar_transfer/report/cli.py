@@ -48,6 +48,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="a precision campaign's first-stage seeds, while some variant "
                              'has no plan yet: the decision says that the comparisons '
                              "without Stein's interval are interim")
+    parser.add_argument('--pending-variants', nargs='+', metavar='NAME',
+                        help='with --precision: the variants whose first stage has no plan '
+                             'yet (joined later); the interim note names them, and is left '
+                             'out while none of them has a run')
     parser.set_defaults(func=main)
     return parser
 
@@ -93,7 +97,7 @@ def main(args: argparse.Namespace) -> int:
         effects=power.parse_task_values(args.effect, '--effect', power.PAPER_EFFECTS),
         margins=power.parse_task_values(args.margin, '--margin', power.DEFAULT_MARGINS),
         plans=read_plans(args.precision) if args.precision else None,
-        pending_first_stage=args.pending_first_stage)
+        pending_first_stage=args.pending_first_stage, pending_variants=args.pending_variants)
     scores = (build_scores(tables, reference=args.baseline, scratch=args.scratch)
               if fmt_needs_scores(args.format) else None)
     text = render(runs, tables, args.format, args.plots, decision, scores)

@@ -129,9 +129,11 @@ def build_decision(tables: list[TaskTable], *, reference: str = 'baseline',
                    effects: dict[str, float] | None = None,
                    margins: dict[str, float] | None = None,
                    plans: dict | None = None,
-                   pending_first_stage: list[int] | None = None) -> Decision:
+                   pending_first_stage: list[int] | None = None,
+                   pending_variants: list[str] | None = None) -> Decision:
     """``pending_first_stage``: the first-stage seeds of a precision campaign's variants
-    that have no plan yet; the decision then says that their verdicts are interim."""
+    that have no plan yet (``pending_variants``, where others have plans); the decision
+    then says that their verdicts are interim."""
     effects = dict(power.PAPER_EFFECTS if effects is None else effects)
     margins = dict(power.DEFAULT_MARGINS if margins is None else margins)
     comparisons = [c for table in tables for c in compare_rows(
@@ -140,15 +142,14 @@ def build_decision(tables: list[TaskTable], *, reference: str = 'baseline',
     for c in comparisons:
         variants.setdefault(f'{c.variant} ({c.backbone})', []).append(c)
     pending = None
-    if pending_first_stage:
-        # With some plans fixed (a variant that joined later), only the unplanned
-        # comparisons are interim; the note must not cast doubt on the final ones.
-        planned_tasks = {task for task, _ in plans or {}}
-        unplanned = list(dict.fromkeys(
-            c.variant for c in comparisons
-            if c.task in planned_tasks and (c.task, c.variant) not in plans))
-        if unplanned or not plans:
-            pending = interim_note(pending_first_stage, unplanned if plans else None)
+    if pending_first_stage and plans and pending_variants is not None:
+        # a variant that joined later: only its comparisons are interim, and the note
+        # must not cast doubt on the verdicts whose plans are fixed
+        present = {c.variant for c in comparisons}
+        named = [v for v in pending_variants if v in present]
+        pending = interim_note(pending_first_stage, named) if named else None
+    elif pending_first_stage:
+        pending = interim_note(pending_first_stage)
     notes = [pending, unfinished_note(comparisons, plans or {})]
     return Decision(comparisons, effects, margins,
                     effect_source=_source(effects, power.PAPER_EFFECTS, power.EFFECT_SOURCE),

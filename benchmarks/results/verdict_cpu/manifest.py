@@ -31,7 +31,12 @@
 #       --cfg-options folder=benchmarks/results/verdict_cpu --write
 # fixes the rule's plans and seeds in the archive's precision.json, once, and the
 # sessions go on with the seeds it lists.
-# InfoBatch (prune_ratio recalibrated for Imagenette) and RS2 join once these three are done.
+# InfoBatch (prune_ratio recalibrated for Imagenette, 0.3289) and RS2 joined once the three
+# above had their eight seeds: their own first stage is seeds 0-4, one round of both per
+#   dar-transfer campaign run configs/campaigns/verdict_cpu.py \
+#       --cfg-options 'variants.4.seeds=[K]' 'variants.5.seeds=[K]'
+# (the other variants' jobs are done and kept), and `campaign plan --write` then adds their
+# plans to precision.json from those seeds alone, leaving the earlier plans as they were.
 _base_ = ['./real_small_cpu.py']
 folder = 'work_dirs/campaigns/verdict_cpu'
 _config = 'configs/pretrain/imagenette/resnet18_1xb64-14e_imagenette-64px{}.py'
@@ -40,6 +45,8 @@ variants = [
     dict(name='baseline', config=_config.format(''), seeds=[0, 1, 2, 3, 4], depth=18),
     dict(name='dar', config=_config.format('_dar'), seeds=[0, 1, 2, 3, 4], depth=18),
     dict(name='random', config=_config.format('_random'), seeds=[0, 1, 2, 3, 4], depth=18),
+    dict(name='infobatch', config=_config.format('_infobatch'), seeds=[0, 1, 2, 3, 4], depth=18),
+    dict(name='rs2', config=_config.format('_rs2'), seeds=[0, 1, 2, 3, 4], depth=18),
 ]
 export_options = dict(preset='cpu-v2', data_root='data/real-small')
 # section 10 measured the protocol's noise; the probes are section 9's
