@@ -88,14 +88,17 @@ def test_job_order_finetune_seed_pairs_the_backbones_seed_by_seed(tmp_path):
         load_manifest(path)
 
 
-def test_verdict_manifest_pairs_three_variants_on_the_chosen_protocol():
+def test_verdict_manifest_pairs_the_variants_on_the_chosen_protocol():
     manifest = load_manifest(ROOT / 'configs/campaigns/verdict_cpu.py')
     jobs = {j.key: j for j in build_jobs(manifest)}
+    # InfoBatch and RS2 joined later, with the same first stage
+    variants = ('baseline', 'dar', 'infobatch', 'random', 'rs2')
     assert sorted(k for k in jobs if k.startswith('pretrain.')) == [
-        f'pretrain.{v}.s{s}' for v in ('baseline', 'dar', 'random') for s in range(5)]
+        f'pretrain.{v}.s{s}' for v in variants for s in range(5)]
+    assert any(a.endswith('64px_infobatch.py') for a in jobs['pretrain.infobatch.s0'].argv)
     # seed-paired: each backbone fine-tuned once, with its pretraining seed; scratch once
     finetunes = [k for k in jobs if k.startswith('finetune.')]
-    assert len(finetunes) == 15 * 4 + 4
+    assert len(finetunes) == 25 * 4 + 4
     assert 'finetune.random.s4.pose.f4' in jobs and 'finetune.scratch.s0.seg.f0' in jobs
     export = jobs['export.dar.s1'].argv
     assert export[export.index('--preset') + 1] == 'cpu-v2'
