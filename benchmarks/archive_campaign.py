@@ -41,7 +41,7 @@ from collections import Counter, defaultdict
 from importlib import metadata
 from pathlib import Path
 
-from dar_transfer.campaign.graph import PRECISION_STATE
+from dar_transfer.campaign.precision_state import PRECISION_STATE
 from dar_transfer.report.archive import ROW_VERSION, RUNS_FILE, to_row
 from dar_transfer.report.collect import _run_config, find_work_dirs, read_run
 from dar_transfer.report.records import RunRecord

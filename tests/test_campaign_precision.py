@@ -248,3 +248,13 @@ def test_changing_targets_after_the_first_stage_is_refused(tmp_path):
         precision.run_until_precision(manifest, {'det': 1.2}, 7, None, None, print)
     with pytest.raises(UsageError, match='needs a budget'):
         precision.check_targets(manifest, {'det': 1.0}, None)
+
+
+def test_a_broken_state_file_is_named_before_any_job_is_built(tmp_path):
+    manifest = load_manifest(write_manifest(tmp_path))
+    precision.write_state(manifest, {'seeds': {}, 'plans': [{'task': 'det'}]})
+    with pytest.raises(UsageError, match='precision.json: its plans entry'):
+        report_options(manifest)
+    precision.state_path(manifest).write_text('{"seeds": ')
+    with pytest.raises(UsageError, match='not valid JSON.*restore it from git'):
+        report_options(manifest)

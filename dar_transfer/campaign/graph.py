@@ -14,10 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .manifest import PAIRED, Manifest, Task, Variant
+from .precision_state import PRECISION_STATE, compared_variants, planned_variants
 
-# What a precision campaign (campaign/precision.py) keeps its state in, in the folder; its
-# report jobs then take Stein's intervals from it.
-PRECISION_STATE = 'precision.json'
 BASE_RE = re.compile(r"""_base_\s*=\s*(\[[^\]]*\]|'[^']*'|"[^"]*")""", re.S)
 
 
@@ -197,19 +195,14 @@ def _probe(m: Manifest, v: Variant, seed: int, pretrain: Job, entry: dict) -> Jo
                cell={'variant': v.name, 'seed': seed, 'probe': entry['name']})
 
 
-def _unplanned_first_stage(m: Manifest, plan: Path) -> tuple[list[int], list[str]]:
+def _unplanned_first_stage(m: Manifest) -> tuple[list[int], list[str]]:
     """The first-stage seeds (the manifest's) of the compared variants that a precision
     campaign has not planned yet, and those variants where others have plans: its report
     says their comparisons are interim."""
     if not m.until_precision:
         return [], []
-    planned: set[str] = set()
-    if plan.exists():
-        try:
-            planned = {p['variant'] for p in json.loads(plan.read_text()).get('plans') or []}
-        except (ValueError, AttributeError, TypeError, KeyError):
-            pass  # the report's --precision names what is wrong with the file
-    unplanned = [v for v in m.variants if v.name != m.reference and v.config is not None
+    planned = planned_variants(m)
+    unplanned = [v for v in m.variants if v.name in compared_variants(m)
                  and v.name not in planned]
     return (sorted({s for v in unplanned for s in v.seeds}),
             [v.name for v in unplanned] if planned else [])
@@ -228,7 +221,7 @@ def _report_jobs(m: Manifest, inputs_jobs: list[Job]) -> list[Job]:
     plan = m.folder / PRECISION_STATE
     if plan.exists():
         options += ['--precision', str(plan)]
-    pending, joined = _unplanned_first_stage(m, plan)
+    pending, joined = _unplanned_first_stage(m)
     if pending:
         options += ['--pending-first-stage', *map(str, pending)]
     if joined:

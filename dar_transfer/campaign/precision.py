@@ -16,33 +16,12 @@ campaign resumes where it was and ``status``/``report`` see the added seeds.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable
-from pathlib import Path
 
 from ..errors import UsageError
-from .graph import PRECISION_STATE
 from .manifest import Manifest
+from .precision_state import compared_variants, read_state, state_path
 from .state import write_json_atomic
-
-
-def state_path(manifest: Manifest) -> Path:
-    return manifest.folder / PRECISION_STATE
-
-
-def read_state(manifest: Manifest) -> dict | None:
-    path = state_path(manifest)
-    try:
-        state = json.loads(path.read_text())
-    except (FileNotFoundError, NotADirectoryError):  # no campaign folder yet: no state
-        return None
-    except json.JSONDecodeError as error:
-        raise UsageError(f'{path} is not valid JSON ({error}); it records the seeds a '
-                         'precision campaign added: restore it from git or delete it to '
-                         'plan again from the first seeds') from error
-    if not isinstance(state, dict) or not isinstance(state.get('seeds'), dict):
-        raise UsageError(f'{path} has no seeds entry; delete it to plan again')
-    return state
 
 
 def write_state(manifest: Manifest, state: dict) -> None:
@@ -60,13 +39,6 @@ def applied(manifest: Manifest) -> Manifest:
     """The manifest with the seeds a precision campaign in its folder added."""
     state = read_state(manifest)
     return manifest if state is None else with_seeds(manifest, state['seeds'])
-
-
-def compared_variants(manifest: Manifest) -> list[str]:
-    """The variants a precision campaign adds seeds to: every pretrained variant but the
-    reference (a from-scratch control never pairs with a pretraining seed)."""
-    return [v.name for v in manifest.variants
-            if v.name != manifest.reference and v.config is not None]
 
 
 def check_targets(manifest: Manifest, targets: dict[str, float], max_seeds: int | None) -> None:
