@@ -62,16 +62,23 @@ def check(config: str, checkpoint: str, mode: str, *, work_dir: str, passes: int
     return result
 
 
-def summarise(folder: Path, reference: str, metric: str = 'mIoU') -> str:
-    """Per mode: the metric by variant and seed, and the paired comparisons."""
+def summarise(folder: Path, reference: str, metric: str = 'mIoU',
+              variants: list[str] | None = None) -> str:
+    """Per mode: the metric by variant and seed, and the paired comparisons; of the named
+    variants only, where ``variants`` names some."""
     table: dict[str, dict[str, dict[int, float]]] = {}
     for path in sorted(folder.glob('*_s*.json')):
         variant, _, seed = path.stem.rpartition('_s')
+        if variants and variant not in variants:
+            continue
         for result in json.loads(path.read_text())['results']:
             value = result['test'][metric]
             table.setdefault(result['mode'], {}).setdefault(variant, {})[int(seed)] = value
     if not table:
         raise SystemExit(f'{folder} holds no VARIANT_sSEED.json file of seg_bn_check.py')
+    missing = sorted(set(variants or ()) - {v for values in table.values() for v in values})
+    if missing:
+        raise SystemExit(f'{folder} holds no runs of {", ".join(missing)}: check --variants')
     lines = []
     for mode, values in table.items():
         if reference not in values:
@@ -111,11 +118,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--summarise', type=Path, default=None, metavar='DIR',
                         help='summarise a folder of VARIANT_sSEED.json results instead')
     parser.add_argument('--reference', default='baseline', help='with --summarise')
+    parser.add_argument('--variants', nargs='+', default=None, metavar='NAME',
+                        help='with --summarise: these variants only (default: every one)')
     args = parser.parse_args(argv)
     if args.summarise:
         if not args.summarise.is_dir():
             parser.error(f'--summarise {args.summarise}: no such folder')
-        print(summarise(args.summarise, args.reference))
+        if args.variants and args.reference not in args.variants:
+            parser.error(f'--variants must name the reference, {args.reference!r}, too')
+        print(summarise(args.summarise, args.reference, variants=args.variants))
         return 0
     if not (args.config and args.checkpoint):
         parser.error('pass a config and a checkpoint, or --summarise DIR')

@@ -249,3 +249,10 @@ def test_seg_bn_check_summarises_paired_runs_by_mode(seg_bn_check, tmp_path, cap
     assert '- dar - baseline: +0.00 [' in whole and '.00, +0.00] over 3 seeds' in whole
     with pytest.raises(SystemExit, match="no 'scratch' runs"):
         seg_bn_check.summarise(tmp_path, 'scratch')
+    # a variant that joined later is summarised apart, pooled with the reference alone
+    assert seg_bn_check.main(['--summarise', str(tmp_path), '--variants', 'baseline', 'dar']) == 0
+    as_is = capsys.readouterr().out.split('### whole')[0]
+    assert '| random |' not in as_is and 'on 2 df' in as_is  # (2 - 1) x (3 - 1)
+    assert '- dar - baseline: +1.00 [' in as_is
+    with pytest.raises(SystemExit, match='no runs of rs2: check --variants'):
+        seg_bn_check.summarise(tmp_path, 'baseline', variants=['baseline', 'rs2'])
