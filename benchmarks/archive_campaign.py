@@ -42,6 +42,7 @@ from importlib import metadata
 from pathlib import Path
 
 from dar_transfer.campaign.precision_state import PRECISION_STATE
+from dar_transfer.campaign.state import ACTIVE
 from dar_transfer.report.archive import ROW_VERSION, RUNS_FILE, to_row
 from dar_transfer.report.collect import _run_config, find_work_dirs, read_run
 from dar_transfer.report.records import RunRecord
@@ -191,10 +192,11 @@ def _checkpoint_sha256(config_file: Path) -> str | None:
     return (cfg.get('dar_provenance') or {}).get('source_sha256')
 
 
-def run_rows(source: Path, jobs: list, records: dict[str, dict],
-             rel: Relativizer) -> tuple[list[dict], list[Path]]:
+def run_rows(source: Path, jobs: list, records: dict[str, dict], rel: Relativizer,
+             skip: set[str] = frozenset()) -> tuple[list[dict], list[Path]]:
     """A row per work_dir the report would read, and the config dumps the rows came from
-    (the last attempt's, which the report reads; older attempts are left out)."""
+    (the last attempt's, which the report reads; older attempts are left out); none for
+    the jobs in ``skip``."""
     by_work_dir = {job.work_dir.resolve(): job for job in jobs if job.work_dir is not None}
     rows, configs = [], []
     for work_dir in find_work_dirs([source]):
@@ -204,6 +206,8 @@ def run_rows(source: Path, jobs: list, records: dict[str, dict],
             logger.warning('%s is no job of the manifest: its row gets the key %s',
                            work_dir, derived_key(run))
         key = job.key if job else derived_key(run)
+        if key in skip:
+            continue
         seed = job.cell['seed'] if job else (run.pretrain_seed if run.task not in (
             'cls', 'lt') else run.seed)
         config = _run_config(work_dir)
@@ -422,7 +426,14 @@ def archive(source: Path, target: Path, *, manifest: Path | None = None,
     jobs, recorded = campaign_jobs(manifest, source) if manifest else ([], None)
     rel = Relativizer(source, recorded)
     records = read_records(source) if campaign else {}
-    rows, configs = run_rows(source, jobs, records, rel)
+    # a job still running (a campaign archived as its results come) has no result yet, and
+    # its work_dir holds a partial run: left out, with the archive's earlier row on --merge
+    active = sorted(k for k, r in records.items() if r.get('state') in ACTIVE)
+    if active:
+        logger.warning('left out %d jobs still running or submitted (%s): archive again with '
+                       '--merge once they have ended', len(active), ', '.join(active))
+        records = {k: r for k, r in records.items() if k not in active}
+    rows, configs = run_rows(source, jobs, records, rel, skip=set(active))
     rows += probe_rows(jobs, records, rows, rel)
     earlier: dict = {}
     if merge:

@@ -267,6 +267,36 @@ def test_merge_adds_a_resumed_campaign_to_its_earlier_archive(campaign, tmp_path
     assert json.loads((merged / 'precision.json').read_text())['seeds'] == {'dar': [0, 1, 2]}
 
 
+def test_a_job_still_running_is_left_out_and_its_earlier_row_kept(campaign, tmp_path, caplog):
+    """Archived while the campaign runs: the running job's work_dir holds a partial run,
+    which must not replace (or, in a first archive, become) a row."""
+    import shutil
+
+    _, target = campaign
+    merged = tmp_path / 'merged'
+    shutil.copytree(target, merged)
+    fresh = tmp_path / 'toy'
+    make_campaign(fresh)
+    running = 'finetune.dar.s1.det.f1'
+    path = fresh / 'jobs' / f'{running}.json'
+    path.write_text(json.dumps({**json.loads(path.read_text()), 'state': 'running',
+                                'ended': None, 'seconds': None}))
+    test = fresh / 'finetune/det/dar/seed1_ft1' / NEW / f'{NEW}.json'
+    test.write_text(json.dumps({'coco/bbox_mAP': 0.5}) + '\n')
+    manifest = write_manifest(tmp_path)
+    with caplog.at_level('WARNING'):
+        load_tool().archive(fresh, merged, manifest=manifest, merge=True)
+    assert f'left out 1 jobs still running or submitted ({running})' in caplog.text
+    before = {row['job']: row for row in read_rows(target / RUNS_FILE)}
+    after = {row['job']: row for row in read_rows(merged / RUNS_FILE)}
+    assert after[running] == before[running]
+    assert json.loads((merged / 'jobs' / f'{running}.json').read_text())['state'] == 'done'
+    first = tmp_path / 'first'
+    load_tool().archive(fresh, first, manifest=manifest)
+    assert running not in {row['job'] for row in read_rows(first / RUNS_FILE)}
+    assert not (first / 'jobs' / f'{running}.json').exists()
+
+
 def test_a_bad_row_is_named(tmp_path):
     (tmp_path / RUNS_FILE).write_text('{"version": 1, "job": "pretrain.x.s0"}\n')
     with pytest.raises(ValueError, match=r'runs.jsonl:1 \(pretrain.x.s0\) lacks stage'):
