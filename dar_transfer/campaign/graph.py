@@ -201,9 +201,8 @@ def _unplanned_first_stage(m: Manifest) -> tuple[list[int], list[str]]:
     says their comparisons are interim."""
     if not m.until_precision:
         return [], []
-    planned = planned_variants(m)
-    unplanned = [v for v in m.variants if v.name in compared_variants(m)
-                 and v.name not in planned]
+    planned, compared = planned_variants(m), set(compared_variants(m))
+    unplanned = [v for v in m.variants if v.name in compared and v.name not in planned]
     return (sorted({s for v in unplanned for s in v.seeds}),
             [v.name for v in unplanned] if planned else [])
 
