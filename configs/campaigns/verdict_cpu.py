@@ -37,6 +37,13 @@
 #       --cfg-options 'variants.4.seeds=[K]' 'variants.5.seeds=[K]'
 # (the other variants' jobs are done and kept), and `campaign plan --write` then adds their
 # plans to precision.json from those seeds alone, leaving the earlier plans as they were.
+# Their seed budget is their first stage, 5 seeds, and no more: fixed on 2026-12-07 at
+# 06:55 UTC, while seed 3's first job (InfoBatch's pretraining) ran and before any seed-3
+# result existed, because the issue's machine-time budget (about 12 hours) was spent by
+# the three variants above (13.4 hours), the rounds now run about 100 minutes each on the
+# slower machines sessions get, and seeds 0-2 and 3-4 ran on two kinds of machine. Their
+# verdicts are Stein's intervals at 5 seeds, the half-widths reached, whatever seeds 3
+# and 4 show.
 _base_ = ['./real_small_cpu.py']
 folder = 'work_dirs/campaigns/verdict_cpu'
 _config = 'configs/pretrain/imagenette/resnet18_1xb64-14e_imagenette-64px{}.py'
