@@ -46,6 +46,7 @@ from dar_transfer.campaign.state import ACTIVE
 from dar_transfer.report.archive import ROW_VERSION, RUNS_FILE, to_row
 from dar_transfer.report.collect import _run_config, find_work_dirs, read_run
 from dar_transfer.report.records import RunRecord
+from dar_transfer.utils.machine import cpu_model
 
 REPO = Path(__file__).resolve().parents[1]
 PROVENANCE_VERSION = 1
@@ -270,15 +271,6 @@ def git_state(repo: Path) -> dict:
     return {'commit': commit, 'dirty': None if status is None else bool(status)}
 
 
-def cpu_model() -> str | None:
-    try:
-        text = Path('/proc/cpuinfo').read_text()
-    except OSError:
-        return platform.processor() or None
-    match = re.search(r'^model name\s*:\s*(.+)$', text, re.M)
-    return match.group(1).strip() if match else None
-
-
 def environment() -> dict:
     """This process's Python, libraries (installed versions, None where absent) and CPU."""
     versions = {}
@@ -320,6 +312,13 @@ def job_summary(records: dict[str, dict]) -> dict:
             'executors': sorted({r['executor'] for r in records.values() if r.get('executor')})}
 
 
+def machines(rows: list[dict]) -> dict[str, int]:
+    """How many rows ran on each kind of machine, as the runs recorded it (seeded runs
+    reproduce on one kind only); rows whose runs did not record it are counted apart."""
+    counts = Counter(row.get('machine') or 'not recorded by the run' for row in rows)
+    return dict(sorted(counts.items()))
+
+
 def provenance(rows: list[dict], records: dict[str, dict], configs: list[Path], *,
                runs_commit: str | None, notes: list[str], manifest: str | None) -> dict:
     logged = logged_environment(configs)
@@ -335,7 +334,7 @@ def provenance(rows: list[dict], records: dict[str, dict], configs: list[Path], 
             'environment_note': ("from the runs' mmengine logs (the attempt each row came "
                                  'from)') if logged else
                                 'unknown: no mmengine log of these runs was in the folder',
-            'jobs': job_summary(records)},
+            'machines': machines(rows), 'jobs': job_summary(records)},
         'archived': {'at': _iso(time.time()), 'tool_commit': git_state(REPO),
                      'environment': environment(),
                      'note': 'the checkout and environment that wrote this archive, not '

@@ -9,6 +9,7 @@ machine path under ``/machine/checkout``.
 import dataclasses
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from helpers import load_benchmark
 from dar_transfer.cli import main
 from dar_transfer.report.archive import ROW_KEYS, RUNS_FILE, read_rows
 from dar_transfer.report.collect import collect
+from dar_transfer.utils.machine import cpu_model, machine
 
 ROOT = Path(__file__).parents[1]
 PRETRAIN_CONFIG = str(ROOT / 'configs/demo/resnet18_pretrain_toy.py')
@@ -74,6 +76,9 @@ def record(key: str, seconds: float) -> dict:
             'command': f'dar-transfer pretrain x.py --work-dir {RECORDED}/pretrain/{key}'}
 
 
+XEON, EPYC = 'Xeon (GenuineIntel family 6 model 167), 2 CPUs', 'EPYC, 2 CPUs'
+
+
 def make_campaign(camp: Path) -> None:
     """Two variants x two seeds, pretraining (with a probe beside the checkpoint), det and
     seg fine-tunings; a superseded attempt in one work_dir; records and a probe result."""
@@ -118,8 +123,11 @@ def make_campaign(camp: Path) -> None:
                 write_run(ft, OLD, config.replace('max_iters=4', 'max_iters=5'), [],
                           test={'mIoU': 1.0})
             write_run(ft, NEW, config, [], test=test)
+            # dar's seed-1 runs were fine-tuned on another kind of machine than their
+            # baseline partners; the pretrainings record none (made before runs did)
             (ft / 'finetune_summary.json').write_text(json.dumps(
-                {'seed': seed, 'wall_seconds': 12.0, 'backbone_source': checkpoint}))
+                {'seed': seed, 'wall_seconds': 12.0, 'backbone_source': checkpoint,
+                 'machine': EPYC if (variant, seed) == ('dar', 1) else XEON}))
             key = f'finetune.{variant}.s{seed}.{task}.f{seed}'
             (jobs / f'{key}.json').write_text(json.dumps(record(key, 13.0)))
 
@@ -172,6 +180,7 @@ def test_rows_hold_every_key_the_last_attempt_and_the_job_keys(campaign):
     probe = jobs['probe.dar.s1.toy']
     assert probe['metrics'] == {'knn toy': 47.3} and probe['wall_s'] == 1.75
     assert probe['checkpoint'] == dar['checkpoint'] == 'pretrain/dar/seed1/epoch_2.pth'
+    assert (det['machine'], seg['machine'], dar['machine']) == (EPYC, XEON, '')
 
 
 def test_archive_has_no_config_dump_and_no_machine_path(campaign):
@@ -198,6 +207,8 @@ def test_provenance_says_what_is_known_and_what_is_not(campaign):
     assert provenance['runs']['jobs']['records'] == 16
     assert provenance['runs']['jobs']['first_started'] == '2027-01-15T08:00:00Z'
     assert provenance['rows'] == {'finetune': 8, 'pretrain': 4, 'probe': 4}
+    assert provenance['runs']['machines'] == {
+        EPYC: 2, XEON: 6, 'not recorded by the run': 8}
     archived = provenance['archived']
     if (ROOT / '.git').exists():  # a source tarball has no commit to name
         assert re.fullmatch(r'[0-9a-f]{40}', archived['tool_commit']['commit'])
@@ -224,9 +235,13 @@ def test_report_text_is_unchanged_by_archiving(campaign, capsys):
     for folder in (camp, target):
         capsys.readouterr()
         assert main(['report', str(folder / 'pretrain'), str(folder / 'finetune'),
-                     '--format', 'md']) == 0
+                     '--format', 'md', '--baseline', 'base']) == 0
         outputs.append(capsys.readouterr().out)
     assert outputs[0] == outputs[1] and 'knn toy top-1' in outputs[0]
+    # dar's seed-1 fine-tunings paired with baseline runs made on another kind of machine
+    crossed = (f'dar: 1 of its 2 runs paired with a base run on another kind of machine '
+               f'(dar on {EPYC}, base on {XEON})')
+    assert outputs[0].count(crossed) == 2  # det and seg; the pretrainings recorded none
 
 
 def test_merge_adds_a_resumed_campaign_to_its_earlier_archive(campaign, tmp_path):
@@ -304,6 +319,31 @@ def test_a_bad_row_is_named(tmp_path):
     (tmp_path / RUNS_FILE).write_text('{"version": 99}\n')
     with pytest.raises(ValueError, match='row version 99'):
         collect([tmp_path])
+
+
+@pytest.mark.parametrize('lines, expected', [
+    # Linux's own vague name on the Xeon of benchmarks/README.md section 11
+    (['vendor_id\t: GenuineIntel', 'cpu family\t: 6', 'model\t\t: 167',
+      'model name\t: Intel(R) Xeon(R) Processor'],
+     'Intel(R) Xeon(R) Processor (GenuineIntel family 6 model 167)'),
+    (['model name\t: AMD EPYC'], 'AMD EPYC'),
+    (['vendor_id\t: AuthenticAMD', 'cpu family\t: 25', 'model\t\t: 17'],
+     'AuthenticAMD family 25 model 17'),
+    ([], None)])
+def test_the_cpu_is_named_with_its_family_and_model(tmp_path, lines, expected):
+    cpuinfo = tmp_path / 'cpuinfo'
+    cpuinfo.write_text(''.join(f'{line}\n' for line in lines * 2))  # two cores
+    assert cpu_model(cpuinfo) == expected
+    assert machine().endswith(f'{os.cpu_count()} CPUs')  # no GPU here: CPU, cores only
+
+
+def test_a_row_archived_before_runs_recorded_their_machine_reads_as_unknown(campaign,
+                                                                             tmp_path):
+    _, target = campaign
+    rows = read_rows(target / RUNS_FILE)
+    (tmp_path / RUNS_FILE).write_text(''.join(
+        json.dumps({k: v for k, v in row.items() if k != 'machine'}) + '\n' for row in rows))
+    assert {run.machine for run in collect([tmp_path])} == {''}
 
 
 def test_committed_results_hold_no_config_dump_and_no_absolute_path():

@@ -12,6 +12,7 @@ from dar_transfer.demo.downstream_data import (
     write_coco_keypoints,
 )
 from dar_transfer.demo.toy_configs import write_toy_config
+from dar_transfer.utils.machine import machine
 
 METRICS = {'det': 'coco/bbox_mAP', 'inst': 'coco/segm_mAP', 'pose': 'coco/AP', 'seg': 'mIoU'}
 
@@ -55,6 +56,7 @@ def test_finetune_train_val_test(task, finetuned):
     summary = json.loads((work_dir / 'finetune_summary.json').read_text())
     assert METRICS[task] in summary['test']
     assert isinstance(summary['test'][METRICS[task]], float) and summary['seed'] == 0
+    assert summary['machine'] == machine()  # the report notes pairs across machine kinds
     # mmengine's own record of the test, which the report reads.
     results = [p for p in work_dir.glob('*/*.json') if p.stem == p.parent.name]
     assert results and METRICS[task] in json.loads(results[-1].read_text())

@@ -14,6 +14,7 @@ from dar_transfer.demo.classification_data import (
     write_image_list_layout,
 )
 from dar_transfer.pretrain.long_tail import write_long_tail_list
+from dar_transfer.utils.machine import machine
 
 CONFIG_DIR = Path(__file__).parents[1] / 'configs' / 'pretrain'
 # configs/pretrain/mmpretrain/ inherits mmpretrain's own configs (the baseline is
@@ -130,6 +131,7 @@ def test_config_trains_one_toy_run(path, toy_data, tmp_path):
     assert code == 0
     summary = json.loads((tmp_path / 'summary.json').read_text())
     assert summary['epochs'] == 2 and summary['top1'] is not None
+    assert summary['machine'] == machine()
     assert (tmp_path / 'epoch_2.pth').exists()
     assert summary['dar'] == dar
     assert (summary['cost'] < 1.0) if dar else summary['cost'] == 1.0

@@ -16,6 +16,7 @@ from pathlib import Path
 from ..errors import UsageError
 from ..utils.checkpoint_loading import trusted_files
 from ..utils.distributed import shutdown_distributed
+from ..utils.machine import machine
 from ..utils.provenance import uses_generated_data
 from ..utils.runner_setup import add_runner_arguments, build_config, finish_config
 from .ema import keep_weight_averages
@@ -74,7 +75,7 @@ def run(cfg, config: str) -> dict:
                'seed': runner.seed, 'backbone_source': provenance.get('source'),
                'pretrain_seed': provenance.get('pretrain_seed'),
                'wall_seconds': round(time.monotonic() - started, 1),
-               'generated_data': uses_generated_data(cfg)}
+               'generated_data': uses_generated_data(cfg), 'machine': machine()}
     shifts = [vars(hook.shift) for hook in runner.hooks
               if isinstance(hook, ReestimateBatchNormHook) and hook.shift is not None]
     if shifts:  # the test used statistics estimated again, not those training ended with

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..utils.checkpoint_loading import trusted_files
 from ..utils.distributed import shutdown_distributed
+from ..utils.machine import machine
 from ..utils.packaged_configs import resolve_config
 from ..utils.provenance import uses_generated_data
 from ..utils.runner_setup import add_runner_arguments, build_config, finish_config
@@ -54,7 +55,7 @@ def summarise(runner, config: str, *, wall_seconds: float | None = None) -> dict
             'seed': runner.seed,
             'top1': metrics['top1'], 'top5': metrics['top5'], 'cost': read_cost(work_dir),
             'dar': (work_dir / 'dar_log.jsonl').exists(), 'wall_seconds': wall_seconds,
-            'generated_data': uses_generated_data(runner.cfg)}
+            'generated_data': uses_generated_data(runner.cfg), 'machine': machine()}
 
 
 def run(cfg, config: str) -> dict:

@@ -30,7 +30,9 @@ Row keys (``ROW_KEYS``; ``None`` where a run has no value):
   relative to the campaign folder (an outside checkpoint as ``external/<hash>/<name>``);
   ``checkpoint_sha256`` where export recorded it;
 - ``data``, ``generated_data``, ``pretrain_top1``, ``probes`` {name: top-1},
-  ``dar_log`` (the DaR log lines, for the subset plot).
+  ``dar_log`` (the DaR log lines, for the subset plot);
+- ``machine``: the kind of machine the run ran on, as its summary recorded it ('' where
+  it did not). Rows archived before runs recorded it lack the key and read as ''.
 """
 from __future__ import annotations
 
@@ -48,7 +50,9 @@ ROW_KEYS = ('version', 'job', 'stage', 'task', 'variant', 'backbone', 'seed', 'f
             'pretrain_seed', 'metrics', 'not_applicable', 'status', 'source', 'cost',
             'wall_s', 'job_seconds', 'config_sha256', 'work_dir', 'checkpoint',
             'checkpoint_sha256', 'data', 'generated_data', 'pretrain_top1', 'probes',
-            'dar_log')
+            'dar_log', 'machine')
+# Keys added to version-1 rows later, with what a row written before them reads as.
+LATER_KEYS = {'machine': ''}
 # The stages whose rows are report runs; a probe row records a probe job (its results are
 # also in the probed backbone's ``probes``, where the report reads them).
 RUN_STAGES = ('pretrain', 'finetune')
@@ -76,7 +80,7 @@ def to_row(run: RunRecord, *, job: str, seed: int | None, work_dir: str, checkpo
         'job_seconds': job_seconds, 'config_sha256': config_sha256, 'work_dir': work_dir,
         'checkpoint': checkpoint, 'checkpoint_sha256': checkpoint_sha256, 'data': run.data,
         'generated_data': run.generated_data, 'pretrain_top1': run.pretrain_top1,
-        'probes': dict(run.probes), 'dar_log': list(run.dar_log)}
+        'probes': dict(run.probes), 'dar_log': list(run.dar_log), 'machine': run.machine}
 
 
 def from_row(row: dict, folder: Path) -> RunRecord:
@@ -88,7 +92,8 @@ def from_row(row: dict, folder: Path) -> RunRecord:
         row['ft_seed'] if finetune else row['seed'], row['cost'], row['status'],
         dict(row['metrics']), row['source'], row['pretrain_top1'], list(row['dar_log']),
         set(row['not_applicable']), row['wall_s'], row['generated_data'],
-        row['pretrain_seed'], row['checkpoint'], dict(row['probes']), row['data'])
+        row['pretrain_seed'], row['checkpoint'], dict(row['probes']), row['data'],
+        row['machine'])
 
 
 def read_rows(path: Path) -> list[dict]:
@@ -106,6 +111,7 @@ def read_rows(path: Path) -> list[dict]:
             got = row.get('version') if isinstance(row, dict) else type(row).__name__
             raise UsageError(f'{path}:{number}: row version {got!r}, this reader reads '
                              f'version {ROW_VERSION}')
+        row = {**LATER_KEYS, **row}
         missing = [key for key in ROW_KEYS if key not in row]
         if missing:
             raise UsageError(f'{path}:{number} ({row.get("job")}) lacks '

@@ -180,6 +180,11 @@ def _progress(work_dir: Path, cfg: Config) -> tuple[int, int]:
     return done, planned
 
 
+def _machine(summary: dict) -> str:
+    machine = summary.get('machine')
+    return machine if isinstance(machine, str) else ''
+
+
 def _read_summary(work_dir: Path) -> dict:
     """What ``dar-transfer pretrain`` / ``finetune`` wrote about the run, if anything."""
     for name in ('summary.json', 'finetune_summary.json'):
@@ -249,7 +254,8 @@ def read_run(work_dir: Path) -> RunRecord:
     # The summary's seed is the one the run used; the config's may be None (drawn).
     seed = summary.get('seed', cfg.get('randomness', {}).get('seed'))
     extra = dict(not_applicable=not_applicable, wall_seconds=summary.get('wall_seconds'),
-                 generated_data=bool(summary.get('generated_data')), data=data_name(cfg))
+                 generated_data=bool(summary.get('generated_data')), data=data_name(cfg),
+                 machine=_machine(summary))
     provenance = cfg.get('dar_provenance')
     if provenance is not None:
         checkpoint = provenance.get('source') or ''

@@ -37,3 +37,6 @@ class RunRecord:
     probes: dict[str, float] = field(default_factory=dict)
     # The data set it was tested on: the last folder of its data root ('pennfudan').
     data: str = ''
+    # The kind of machine it ran on (:func:`~dar_transfer.utils.machine.machine`); '' where
+    # its summary does not say (runs made before summaries recorded it).
+    machine: str = ''

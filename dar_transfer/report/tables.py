@@ -83,6 +83,22 @@ def by_seed(runs: list[RunRecord], column: str) -> dict:
     return {key: statistics.fmean(values) for key, values in grouped.items()}
 
 
+def machine_notes(base: Row, row: Row) -> list[str]:
+    """A note where some of ``row``'s runs were paired with a baseline run made on another
+    kind of machine (both recorded): a seeded run does not reproduce across kinds, so such
+    a pair shares its seed's data order and initialisation but not its trajectory."""
+    theirs = {pair_key(r): r.machine for r in base.runs if pair_key(r) and r.machine}
+    crossed = [(theirs[pair_key(r)], r.machine) for r in row.runs
+               if r.machine and theirs.get(pair_key(r), r.machine) != r.machine]
+    if not crossed:
+        return []
+    kinds = '; '.join(f'{row.variant} on {mine}, {base.variant} on {other}'
+                      for other, mine in sorted(set(crossed)))
+    return [f'{row.variant}: {len(crossed)} of its {len(row.runs)} runs paired with a '
+            f'{base.variant} run on another kind of machine ({kinds}); seeded runs do not '
+            'reproduce across machine kinds, so those pairs share less than the others']
+
+
 def build_tables(runs: list[RunRecord], baseline: str = 'baseline') -> list[TaskTable]:
     tables = []
     for task in TASK_ORDER:
@@ -113,6 +129,8 @@ def build_tables(runs: list[RunRecord], baseline: str = 'baseline') -> list[Task
             others = [r for r in rows if r.backbone == backbone and r is not base]
             if base is None:
                 continue
+            for row in others:
+                row.notes += machine_notes(base, row)
             for column in columns:
                 a = base.metrics[column]
                 present = [r for r in others if a.mean is not None
