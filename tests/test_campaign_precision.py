@@ -27,9 +27,12 @@ VARIANTS = ('baseline', 'dar', 'random')
 TARGET, MAX_SEEDS = 1.2, 7
 
 
-def write_manifest(tmp: Path, variants: tuple[str, ...] = VARIANTS) -> Path:
+def write_manifest(tmp: Path, variants: tuple[str, ...] = VARIANTS,
+                   caps: dict[str, int] | None = None) -> Path:
+    """``caps``: variants' own seed budgets (their ``max_seeds``)."""
     fields = dict(folder=str(tmp / 'camp'), tasks=['det'], report=dict(formats=['json']),
-                  variants=[dict(name=n, config=PRETRAIN, seeds=[0, 1, 2], depth=18)
+                  variants=[dict(name=n, config=PRETRAIN, seeds=[0, 1, 2], depth=18,
+                                 **({'max_seeds': caps[n]} if n in (caps or {}) else {}))
                             for n in variants],
                   until_precision=dict(det=TARGET), max_seeds=MAX_SEEDS)
     path = tmp / 'manifest.py'
@@ -148,8 +151,9 @@ def test_plan_prints_seeds_and_writes_the_plans_once(tmp_path, capsys):
         main(['campaign', 'plan', str(path), '--write'])
     assert 'they are fixed once' in capsys.readouterr().err
     # A variant added later (InfoBatch after DaR and random) gets its plan once its own
-    # first stage has run, from those seeds' runs alone; the earlier plans stay.
-    joined = write_manifest(tmp_path, (*VARIANTS, 'infobatch'))
+    # first stage has run, from those seeds' runs alone, within its own seed budget (5,
+    # below the campaign's 7, which its SD would have used up); the earlier plans stay.
+    joined = write_manifest(tmp_path, (*VARIANTS, 'infobatch'), caps={'infobatch': 5})
     assert report_options(load_manifest(joined))[0] == [
         '--precision', str(folder / 'precision.json'), '--pending-first-stage', '0', '1', '2',
         '--pending-variants', 'infobatch']
@@ -185,7 +189,8 @@ def test_plan_prints_seeds_and_writes_the_plans_once(tmp_path, capsys):
     every_seed = decide([tmp_path / 'camp' / 'finetune'])
     assert next(c for c in every_seed.comparisons if c.variant == 'infobatch').interval.sd \
         != pytest.approx(sd)  # what the plan would have been, had the later seeds counted
-    assert added['seeds'] == stein_seeds(sd, df, 3, TARGET, MAX_SEEDS).seeds
+    assert stein_seeds(sd, df, 3, TARGET, MAX_SEEDS).seeds > 5
+    assert (added['seeds'], added['capped']) == (5, True)
     assert len(after['seeds']['infobatch']) == added['seeds']
     assert {v: after['seeds'][v] for v in VARIANTS[1:]} == \
         {v: state['seeds'][v] for v in VARIANTS[1:]}
@@ -237,6 +242,16 @@ def test_an_archive_holds_its_jobs_as_done_while_the_manifest_is_unchanged(
     (archive / 'runs.jsonl').write_text(''.join(
         row + '\n' for row in rows if '"finetune.dar.s2.det.f2"' not in row))
     assert states()['finetune.dar.s2.det.f2'][0] == 'rerun'
+
+
+def test_a_variants_own_seed_budget_is_checked_and_caps_the_campaigns(tmp_path):
+    manifest = load_manifest(write_manifest(tmp_path, caps={'dar': 4}))
+    assert [manifest.seed_cap(v, MAX_SEEDS) for v in VARIANTS] == [7, 4, 7]
+    assert manifest.seed_cap('dar', 3) == 3 and manifest.seed_cap('dar', None) == 4
+    for bad in (2, 1.5, True):  # below its 3 first-stage seeds, not an integer
+        with pytest.raises(ValueError, match=r'variants\[1\]\.max_seeds: must be an '
+                                             r'integer >= 2 and at least .* \(3\)'):
+            load_manifest(write_manifest(tmp_path, caps={'dar': bad}))
 
 
 def test_changing_targets_after_the_first_stage_is_refused(tmp_path):

@@ -19,7 +19,8 @@ TOP_KEYS = {'folder', 'variants', 'suite', 'export_options', 'tasks', 'finetune_
             'noise_floor', 'pretrain_cfg_options', 'finetune_cfg_options', 'resources', 'report',
             'probes', 'reference', 'until_precision', 'max_seeds', 'effects', 'margins',
             'job_order'}
-VARIANT_KEYS = {'name', 'config', 'cfg_options', 'seeds', 'depth', 'finetune_seeds'}
+VARIANT_KEYS = {'name', 'config', 'cfg_options', 'seeds', 'depth', 'finetune_seeds',
+                'max_seeds'}
 TASK_KEYS = {'name', 'config', 'overlay', 'cfg_options', 'export_task', 'finetune_seeds'}
 PAIRED = 'pretrain'  # finetune_seeds = 'pretrain': each backbone fine-tuned with its own seed
 # job_order: 'backbone' finishes a backbone's fine-tunings before the next backbone's;
@@ -38,6 +39,9 @@ class Variant:
     # Its backbones' fine-tuning seeds when fewer than the campaign's suffice (a
     # from-scratch control only has to show that pretraining helps); None: all of them.
     finetune_seeds: tuple[int, ...] | None = None
+    # Its own seed budget in a precision campaign, below the campaign's ``max_seeds`` (a
+    # control that joined late, with less machine time left); None: the campaign's.
+    max_seeds: int | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,14 @@ class Manifest:
     effects: dict[str, float] = field(default_factory=dict)
     margins: dict[str, float] = field(default_factory=dict)
     job_order: str = 'backbone'
+
+    def seed_cap(self, variant: str, max_seeds: int | None) -> int | None:
+        """The most seeds ``variant`` may get: ``max_seeds`` (the campaign's, or
+        ``--max-seeds``), or the variant's own budget where that is lower."""
+        own = next((v.max_seeds for v in self.variants if v.name == variant), None)
+        if own is None or max_seeds is None:
+            return max_seeds if own is None else own
+        return min(own, max_seeds)
 
 
 def export_task_names(suite: str) -> tuple[str, ...]:
@@ -133,9 +145,15 @@ def _variant(index: int, raw, folder: Path) -> Variant:
     depth = raw.get('depth', 50)
     if not isinstance(depth, int) or depth not in (18, 34, 50, 101, 152):
         fail(f'{where}depth', f'must be a ResNet depth (18, 34, 50, 101, 152), got {depth!r}')
+    seeds = as_seeds(f'{where}seeds', raw.get('seeds'))
+    cap = raw.get('max_seeds')
+    if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int)
+                            or cap < max(2, len(seeds))):
+        fail(f'{where}max_seeds', 'must be an integer >= 2 and at least the variant\'s '
+                                  f'first-stage seeds ({len(seeds)}), got {cap!r}')
     return Variant(name, config, as_dict(f'{where}cfg_options', raw.get('cfg_options')),
-                   as_seeds(f'{where}seeds', raw.get('seeds')), depth,
-                   _subset_seeds(f'{where}finetune_seeds', raw.get('finetune_seeds')))
+                   seeds, depth,
+                   _subset_seeds(f'{where}finetune_seeds', raw.get('finetune_seeds')), cap)
 
 
 def _task(index: int, raw, exported: tuple[str, ...], folder: Path) -> Task:

@@ -83,12 +83,13 @@ def plan_rows(manifest: Manifest, decision, seconds: dict[str, float | None],
             continue
         effect_seeds = next(iter(c.n_for.values()), None) if c.n_for else None
         target, target_seeds, capped = targets.get(c.task), None, False
+        cap = manifest.seed_cap(c.variant, max_seeds)
         if target is not None and i.df:
             target_seeds = stein_seeds(i.sd, int(i.df), i.n, target, 10**9).seeds
-            capped = max_seeds is not None and target_seeds > max_seeds
+            capped = cap is not None and target_seeds > cap
         wanted = target_seeds if target_seeds is not None else effect_seeds
-        if wanted is not None and max_seeds is not None:
-            wanted = min(wanted, max(max_seeds, i.n))
+        if wanted is not None and cap is not None:
+            wanted = min(wanted, max(cap, i.n))
         per_seed = [seconds.get(c.variant), seconds.get(manifest.reference)]
         hours = None
         if wanted is not None and None not in per_seed:

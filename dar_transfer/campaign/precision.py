@@ -61,21 +61,22 @@ def check_targets(manifest: Manifest, targets: dict[str, float], max_seeds: int 
                          f'the reference {manifest.reference!r} to compare')
 
 
-def first_stage_plans(decision, targets: dict[str, float], max_seeds: int,
-                      variants: list[str]) -> list[dict]:
-    """One Stein plan per (task, variant) from the first stage's comparisons."""
+def first_stage_plans(decision, targets: dict[str, float], caps: dict[str, int]
+                      ) -> list[dict]:
+    """One Stein plan per (task, variant of ``caps``) from the first stage's
+    comparisons; ``caps``: the most seeds each variant may get."""
     from ..report.precision import stein_seeds
 
     plans = []
     for c in decision.comparisons:
-        if c.task not in targets or c.variant not in variants:
+        if c.task not in targets or c.variant not in caps:
             continue
         i = c.interval
         if i.sd is None or i.df is None:
             raise UsageError(f'{c.task} {c.variant}: the first stage has no SD of paired '
                              f'differences ({i.n} paired seeds, method {i.method}); a '
                              'precision campaign needs at least 2 seeds per variant')
-        plan = stein_seeds(i.sd, int(i.df), i.n, targets[c.task], max_seeds)
+        plan = stein_seeds(i.sd, int(i.df), i.n, targets[c.task], caps[c.variant])
         plans.append({'task': c.task, 'variant': c.variant, 'backbone': c.backbone,
                       **plan.as_dict()})
     return plans
@@ -147,8 +148,8 @@ def fixed_state(manifest: Manifest, decide: Callable[[set[int]], object],
                          'they are fixed once: delete the file to plan again')
     first = {v.name: len(v.seeds) for v in manifest.variants
              if v.name in (manifest.reference, *joining)}
-    plans = first_stage_plans(decide(first_stage(manifest, joining)), targets, max_seeds,
-                              joining)
+    plans = first_stage_plans(decide(first_stage(manifest, joining)), targets,
+                              {v: manifest.seed_cap(v, max_seeds) for v in joining})
     found = {(p['task'], p['variant']) for p in plans}
     off = sorted([f"{p['task']} {p['variant']} ({p['n0']} of {first[p['variant']]})"
                   for p in plans if p['n0'] != first[p['variant']]]
@@ -205,7 +206,8 @@ def run_until_precision(manifest: Manifest, targets: dict[str, float], max_seeds
         joining = [v for v in variants[1:] if v not in planned]
         if joining:  # first stage of these variants done: their plans, once and for all
             new = first_stage_plans(decide(current, first_stage(manifest, joining)),
-                                    targets, max_seeds, joining)
+                                    targets,
+                                    {v: manifest.seed_cap(v, max_seeds) for v in joining})
             state['plans'] += new
             write_state(manifest, state)
             for plan in new:
