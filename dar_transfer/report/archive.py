@@ -111,7 +111,8 @@ def read_rows(path: Path) -> list[dict]:
             got = row.get('version') if isinstance(row, dict) else type(row).__name__
             raise UsageError(f'{path}:{number}: row version {got!r}, this reader reads '
                              f'version {ROW_VERSION}')
-        row = {**LATER_KEYS, **row}
+        for key, default in LATER_KEYS.items():
+            row.setdefault(key, default)
         missing = [key for key in ROW_KEYS if key not in row]
         if missing:
             raise UsageError(f'{path}:{number} ({row.get("job")}) lacks '
