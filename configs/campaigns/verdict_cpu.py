@@ -41,9 +41,9 @@
 # 2026-12-07 at 06:54 UTC (commit 7d4dc7c), while seed 3's first job (InfoBatch's
 # pretraining) ran and before any seed-3 result existed, because the issue's machine-time
 # budget (about 12 hours) was spent by the three variants above (13.4 hours), seed 3's
-# round runs on a machine that fine-tunes about 1.4 times slower (about 100 minutes a
-# round), and seeds 0-2 and 3-4 run on two kinds of machine. Their verdicts are Stein's
-# intervals at 5 seeds, the half-widths reached, whatever seeds 3 and 4 show.
+# round runs on a slower machine (a from-scratch det fine-tuning took 296 s there, 206 s
+# on the Xeon), and seeds 0-2 and 3-4 run on two kinds of machine. Their verdicts are
+# Stein's intervals at 5 seeds, the half-widths reached, whatever seeds 3 and 4 show.
 _base_ = ['./real_small_cpu.py']
 folder = 'work_dirs/campaigns/verdict_cpu'
 _config = 'configs/pretrain/imagenette/resnet18_1xb64-14e_imagenette-64px{}.py'
