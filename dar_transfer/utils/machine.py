@@ -1,10 +1,11 @@
 """The machine a run ran on, as its summary records it.
 
 A seeded run reproduces bit for bit on one kind of machine, and not across kinds: the
-same seeded from-scratch fine-tuning gave box AP 12.8 on a 2-core Intel Xeon and 13.2
-on a 2-core AMD EPYC (benchmarks/README.md, section 11). Two runs paired by seed on
-different kinds of machine still share their data order and initialisation, but not
-their trajectory, so the report says which pairs crossed machines.
+same seeded from-scratch fine-tunings gave box AP 12.8 and torso PCK 13.71 on a 2-core
+Intel Xeon, 13.2 and 13.16 on a 2-core AMD EPYC (benchmarks/README.md, section 11).
+Two runs paired by seed on different kinds of machine still share their data order and
+initialisation, but not their trajectory, so the report says which pairs crossed
+machines.
 """
 from __future__ import annotations
 
