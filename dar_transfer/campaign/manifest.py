@@ -91,9 +91,8 @@ class Manifest:
         """The most seeds ``variant`` may get: ``max_seeds`` (the campaign's, or
         ``--max-seeds``), or the variant's own budget where that is lower."""
         own = next((v.max_seeds for v in self.variants if v.name == variant), None)
-        if own is None or max_seeds is None:
-            return max_seeds if own is None else own
-        return min(own, max_seeds)
+        caps = [cap for cap in (own, max_seeds) if cap is not None]
+        return min(caps, default=None)
 
 
 def export_task_names(suite: str) -> tuple[str, ...]:
