@@ -30,10 +30,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from dar_transfer.finetune.bn_hook import forward_for_statistics, statistics_loader_cfg
-from dar_transfer.finetune.bn_stats import reestimate_batch_norm
+from dar_transfer.finetune.bn_hook import reestimate_on_training_images
 from dar_transfer.finetune.cli import plain_metrics
-from dar_transfer.report.stats import block_sd, paired_comparisons, sd_interval
+from dar_transfer.report.stats import paired_comparisons, sd_interval
 from dar_transfer.utils.runner_setup import build_config, finish_config
 
 MODES = ('as-is', 'crops', 'whole')
@@ -53,10 +52,8 @@ def check(config: str, checkpoint: str, mode: str, *, work_dir: str, passes: int
         size = batch_size or (cfg.train_dataloader.batch_size if mode == 'crops' else 8)
         # crops: training batches exactly as training drew them; whole: the test pipeline
         pipeline = 'train' if mode == 'crops' else 'test'
-        loader = Runner.build_dataloader(
-            statistics_loader_cfg(cfg, pipeline, size, shuffle=mode == 'crops'), seed=0)
-        shift = reestimate_batch_norm(runner.model, (b for _ in range(passes) for b in loader),
-                                      forward_for_statistics, max_batches=passes * len(loader))
+        shift = reestimate_on_training_images(runner.model, cfg, pipeline, size,
+                                              passes=passes, seed=0)
         result.update(batch_size=size, passes=passes, shift=vars(shift))
     result['test'] = plain_metrics(runner.test())
     return result
@@ -91,12 +88,15 @@ def summarise(folder: Path, reference: str, metric: str = 'mIoU',
             mean = sum(by_seed.values()) / len(by_seed)
             lines.append(f'| {variant} | ' + ' | '.join(cells) + f' | {mean:.2f} |')
         paired = {v: by for v, by in values.items() if v != reference and len(by) >= 2}
-        pooled = block_sd({reference: values[reference], **paired})
-        if pooled:
-            low, high = sd_interval(*pooled)
-            lines += ['', f'SD of paired differences, pooled: {pooled[0]:.2f} [{low:.2f}, '
-                          f'{high:.2f}] on {pooled[1]} df']
-        for variant, iv in paired_comparisons(values[reference], paired).items():
+        intervals = paired_comparisons(values[reference], paired)
+        # the SD the intervals used: pooled over the variants, or a lone variant's own
+        used = [iv for iv in intervals.values() if iv.pooled or len(intervals) == 1]
+        sd, df = (used[0].sd, used[0].df) if used else (None, None)
+        if sd is not None:
+            low, high = sd_interval(sd, df)
+            lines += ['', f'SD of paired differences, pooled: {sd:.2f} [{low:.2f}, '
+                          f'{high:.2f}] on {df:.0f} df']
+        for variant, iv in intervals.items():
             lines.append(f'- {variant} - {reference}: {iv.delta:+.2f} [{iv.low:+.2f}, '
                          f'{iv.high:+.2f}] over {iv.n} seeds')
         lines.append('')

@@ -58,6 +58,21 @@ def forward_for_statistics(model, batch) -> None:
     model(**data, mode='tensor')
 
 
+def reestimate_on_training_images(model, cfg, pipeline: str, batch_size: int, *,
+                                  passes: int = 1, seed: int | None = None) -> StatsShift:
+    """Estimate ``model``'s batch-norm statistics again on the training images of ``cfg``
+    through ``pipeline`` (``'train'`` draws them in a shuffled order, as training did),
+    ``passes`` times over; the weights stay fixed. Returns how far the statistics moved."""
+    from mmengine.runner import Runner
+
+    loader = Runner.build_dataloader(
+        statistics_loader_cfg(cfg, pipeline, batch_size, shuffle=pipeline == 'train'),
+        seed=seed)
+    batches = (batch for _ in range(passes) for batch in loader)
+    return reestimate_batch_norm(model, batches, forward_for_statistics,
+                                 max_batches=passes * len(loader))
+
+
 @HOOKS.register_module()
 class ReestimateBatchNormHook(Hook):
     """Before each test, estimate the batch-norm statistics again on the training images.
@@ -89,12 +104,9 @@ class ReestimateBatchNormHook(Hook):
         from mmengine.model import is_model_wrapper
 
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        loader = runner.build_dataloader(
-            statistics_loader_cfg(runner.cfg, self.pipeline, self.batch_size,
-                                  shuffle=self.pipeline == 'train'), seed=runner.seed)
-        batches = (batch for _ in range(self.passes) for batch in loader)
-        self.shift = reestimate_batch_norm(model, batches, forward_for_statistics,
-                                           max_batches=self.passes * len(loader))
+        self.shift = reestimate_on_training_images(model, runner.cfg, self.pipeline,
+                                                   self.batch_size, passes=self.passes,
+                                                   seed=runner.seed)
         _average_over_ranks(model)
         runner.logger.info(
             f'batch-norm statistics estimated again on {self.shift.batches} batches of '
